@@ -1,0 +1,169 @@
+"""Settings shared by every environment; values come from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("DIGESTCMS_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env_bool("DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "sources",
+    "digests",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "digestcms.urls"
+WSGI_APPLICATION = "digestcms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_env() -> dict:
+    """PostgreSQL (psycopg 3) when DATABASE_URL is set, else the embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DIGESTCMS_SQLITE_PATH", str(VAR_DIR / "digestcms.sqlite3")),
+        "OPTIONS": {
+            # THREATS.md 11: take the write lock at BEGIN so read-then-write
+            # transactions wait for each other instead of failing at once.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+    }
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# --- django-q2 (THREATS.md 8-10) --------------------------------------------
+# A task may run at most Q_TIMEOUT seconds; the broker hands it out again only
+# after Q_RETRY, which must be longer, or a slow task runs twice.
+Q_TIMEOUT = int(os.environ.get("DIGESTCMS_Q_TIMEOUT", "120"))
+Q_RETRY = int(os.environ.get("DIGESTCMS_Q_RETRY", "180"))
+Q_CLUSTER = {
+    "name": "digestcms",
+    "workers": int(os.environ.get("DIGESTCMS_Q_WORKERS", "2")),
+    "timeout": Q_TIMEOUT,
+    "retry": Q_RETRY,
+    "max_attempts": 2,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 500,
+    "queue_limit": 50,
+    "label": "Background tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Fetching ---------------------------------------------------------------
+DIGESTCMS_ALLOW_PRIVATE_FETCH = env_bool("DIGESTCMS_ALLOW_PRIVATE_FETCH")
+DIGESTCMS_USER_AGENT = os.environ.get(
+    "DIGESTCMS_USER_AGENT",
+    "digestcms/0.1 (+https://github.com/digestcms; editorial news digest reader)",
+)
+# Every fetch finishes (or fails) within this many seconds; it must stay well
+# under Q_TIMEOUT so a task is never killed mid-fetch.
+DIGESTCMS_FETCH_DEADLINE = float(os.environ.get("DIGESTCMS_FETCH_DEADLINE", "30"))
+DIGESTCMS_FETCH_MAX_BYTES = int(os.environ.get("DIGESTCMS_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
+DIGESTCMS_FETCH_MAX_REDIRECTS = 3
+DIGESTCMS_HOST_DELAY = float(os.environ.get("DIGESTCMS_HOST_DELAY", "1.0"))
+# Google News article wrappers are resolved against this base (the demo and
+# tests point it at a loopback server that speaks the same protocol).
+DIGESTCMS_GOOGLE_NEWS_BASE = os.environ.get("DIGESTCMS_GOOGLE_NEWS_BASE", "https://news.google.com")
+# Feeds that fail are retried after interval * 2**failures (+ jitter), capped here.
+DIGESTCMS_FEED_BACKOFF_CAP = int(os.environ.get("DIGESTCMS_FEED_BACKOFF_CAP", str(24 * 3600)))
+DIGESTCMS_EXTRACT_TIME_LIMIT = float(os.environ.get("DIGESTCMS_EXTRACT_TIME_LIMIT", "20"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "trafilatura": {"level": "ERROR"},
+        "htmldate": {"level": "ERROR"},
+        "django_q": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,1 @@
+# Topics, placements and digests arrive with issues 3 and 4.
