@@ -148,6 +148,9 @@ DIGESTCMS_FETCH_DEADLINE = float(os.environ.get("DIGESTCMS_FETCH_DEADLINE", "30"
 DIGESTCMS_FETCH_MAX_BYTES = int(os.environ.get("DIGESTCMS_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
 DIGESTCMS_FETCH_MAX_REDIRECTS = 3
 DIGESTCMS_HOST_DELAY = float(os.environ.get("DIGESTCMS_HOST_DELAY", "1.0"))
+# Offline demo only: send every request to this "host:port" instead of resolving
+# the URL's host (the Host header and path stay as they are). Empty in production.
+DIGESTCMS_FETCH_ROUTE = os.environ.get("DIGESTCMS_FETCH_ROUTE", "")
 # Google News article wrappers are resolved against this base (the demo and
 # tests point it at a loopback server that speaks the same protocol).
 DIGESTCMS_GOOGLE_NEWS_BASE = os.environ.get("DIGESTCMS_GOOGLE_NEWS_BASE", "https://news.google.com")

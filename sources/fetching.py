@@ -1,0 +1,408 @@
+"""The one HTTP client for feeds and pages: refuses our own network, caps size and time.
+
+Why not urllib/requests: the checks that matter (THREATS.md 1 and 3) are on the address we
+actually connect to, on every redirect hop, and on the *decoded* size and *total* time, none
+of which those clients let us enforce in one place. Proxy variables are never read.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+PERMANENT_REDIRECTS = {301, 308}
+CHUNK = 64 * 1024
+NAT64 = [ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48")]
+SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+
+# Tests replace this to play a hostile DNS server.
+resolve = socket.getaddrinfo
+
+
+class FetchError(Exception):
+    """A fetch that did not give us a usable response; str() is fit for an editor."""
+
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class BlockedURL(FetchError):
+    pass
+
+
+class ResponseTooLarge(FetchError):
+    pass
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class TooManyRedirects(FetchError):
+    pass
+
+
+class HTTPStatusError(FetchError):
+    pass
+
+
+@dataclass
+class FetchResponse:
+    url: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    permanent_url: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
+
+@dataclass
+class _Budget:
+    """The one total deadline and byte cap shared by every hop of a fetch."""
+
+    deadline_at: float
+    max_bytes: int
+
+    def remaining(self) -> float:
+        left = self.deadline_at - time.monotonic()
+        if left <= 0:
+            raise FetchTimeout("The server took too long: the fetch passed its total time limit.")
+        return left
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    accept: str = "*/*",
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+) -> FetchResponse:
+    """Fetch ``url`` safely, following at most a few redirects by hand."""
+    budget = _Budget(
+        deadline_at=time.monotonic() + (deadline or settings.DIGESTCMS_FETCH_DEADLINE),
+        max_bytes=max_bytes or settings.DIGESTCMS_FETCH_MAX_BYTES,
+    )
+    request_headers = {"Accept": accept, **(headers or {})}
+    if etag:
+        request_headers["If-None-Match"] = etag
+    if last_modified:
+        request_headers["If-Modified-Since"] = last_modified
+    current, seen, permanent = url, {url}, True
+    for hop in range(settings.DIGESTCMS_FETCH_MAX_REDIRECTS + 1):
+        response = _request(current, method, data, request_headers, budget)
+        location = response.headers.get("location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            response.permanent_url = current if hop and permanent else None
+            return _finish(response)
+        if hop == settings.DIGESTCMS_FETCH_MAX_REDIRECTS:
+            break
+        target = urljoin(current, location.strip())
+        if target in seen:
+            raise TooManyRedirects(f"Redirect loop: {target} redirects back to itself.")
+        if urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http":
+            raise BlockedURL(f"Refused a redirect from https to plain http ({target}).")
+        permanent = permanent and response.status in PERMANENT_REDIRECTS
+        if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+            method, data = "GET", None
+        current = target
+        seen.add(target)
+    raise TooManyRedirects(
+        f"Too many redirects (more than {settings.DIGESTCMS_FETCH_MAX_REDIRECTS}) from {url}."
+    )
+
+
+def _finish(response: FetchResponse) -> FetchResponse:
+    if response.status >= 400:
+        retry_after = _retry_after(response.headers.get("retry-after", ""))
+        raise HTTPStatusError(
+            f"The server answered {response.status} {_status_phrase(response.status)}.",
+            status=response.status,
+            retry_after=retry_after,
+        )
+    return response
+
+
+def _status_phrase(status: int) -> str:
+    try:
+        return http.client.responses[status]
+    except KeyError:
+        return ""
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds to wait, from a Retry-After header in either of its two forms."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def check_url(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of a URL we may fetch; BlockedURL otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BlockedURL(f"Not a valid URL: {url!r} ({exc}).") from None
+    if parts.scheme not in ("http", "https"):
+        raise BlockedURL(
+            f"Only http and https URLs are fetched, not {parts.scheme or 'this'}: {url}"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise BlockedURL("URLs with a user name or password in them are refused.")
+    if not parts.hostname:
+        raise BlockedURL(f"The URL has no host name: {url}")
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def address_problem(address: str) -> str | None:
+    """Why we must not connect to this IP address, or None when it is fine."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in net for net in NAT64):
+            return "a NAT64 address (it can reach IPv4 hosts inside the network)"
+        elif ip.sixtofour is not None or ip.teredo is not None:
+            return "a 6to4/Teredo tunnel address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if ip.is_link_local:
+        return "a link-local address (where cloud metadata services live)"
+    if ip.is_unspecified:
+        return "a reserved address"
+    internal = ip.is_loopback or ip.is_private or ip in SHARED_ADDRESS_SPACE
+    if internal and settings.DIGESTCMS_ALLOW_PRIVATE_FETCH:
+        return None
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if not ip.is_global:
+        return "a private or non-public address"
+    return None
+
+
+def _addresses(host: str, port: int, budget: _Budget) -> list[tuple]:
+    """Where to connect: the demo route, or every address the host resolves to, all checked."""
+    route = getattr(settings, "DIGESTCMS_FETCH_ROUTE", "")
+    if route:
+        route_host, _, route_port = route.rpartition(":")
+        host, port = route_host.strip("[]"), int(route_port)
+    budget.remaining()
+    try:
+        infos = resolve(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"Could not find the host {host} ({exc}).") from None
+    for info in infos:
+        problem = address_problem(info[4][0])
+        if problem:
+            raise BlockedURL(f"Refused: {host} resolves to {info[4][0]}, {problem}.")
+    if not infos:
+        raise FetchError(f"Could not find the host {host}.")
+    return infos
+
+
+def _connect(host: str, port: int, budget: _Budget) -> socket.socket:
+    last_error: OSError | None = None
+    for family, socktype, proto, _name, sockaddr in _addresses(host, port, budget):
+        sock = socket.socket(family, socktype, proto)
+        sock.settimeout(min(budget.remaining(), 10.0))
+        try:
+            sock.connect(sockaddr)
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+            continue
+        problem = address_problem(sock.getpeername()[0])
+        if problem:
+            sock.close()
+            raise BlockedURL(f"Refused: connected to {sockaddr[0]}, {problem}.")
+        return sock
+    if isinstance(last_error, TimeoutError):
+        raise FetchTimeout(f"Timed out connecting to {host}.")
+    raise FetchError(f"Could not connect to {host}: {last_error}.")
+
+
+_host_lock = threading.Lock()
+_next_slot: dict[str, float] = {}
+
+
+def _polite_wait(host: str, budget: _Budget) -> None:
+    """Space requests to one host by DIGESTCMS_HOST_DELAY seconds (per process)."""
+    delay = settings.DIGESTCMS_HOST_DELAY
+    if delay <= 0:
+        return
+    with _host_lock:
+        now = time.monotonic()
+        slot = max(now, _next_slot.get(host, 0.0))
+        _next_slot[host] = slot + delay
+    if slot - now >= budget.remaining():
+        raise FetchTimeout(f"Waiting our turn for {host} would pass the time limit.")
+    time.sleep(slot - now)
+
+
+def _request(
+    url: str, method: str, data: bytes | None, headers: dict[str, str], budget: _Budget
+) -> FetchResponse:
+    scheme, host, port = check_url(url)
+    _polite_wait(host, budget)
+    sock = _connect(host, port, budget)
+    try:
+        if scheme == "https":
+            context = ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=host)
+        conn = http.client.HTTPConnection(host, port, timeout=budget.remaining())
+        conn.default_port = 443 if scheme == "https" else 80
+        conn.sock = sock
+        return _exchange(conn, sock, url, method, data, headers, budget)
+    except ssl.SSLError as exc:
+        raise FetchError(f"TLS failed with {host}: {exc.reason or exc}.") from None
+    except TimeoutError:
+        raise FetchTimeout(f"{host} stopped answering before the time limit.") from None
+    except (http.client.HTTPException, OSError) as exc:
+        raise FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.") from None
+    finally:
+        sock.close()
+
+
+def _exchange(
+    conn: http.client.HTTPConnection,
+    sock: socket.socket,
+    url: str,
+    method: str,
+    data: bytes | None,
+    headers: dict[str, str],
+    budget: _Budget,
+) -> FetchResponse:
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn.putrequest(method, path, skip_accept_encoding=True)
+    all_headers = {
+        "User-Agent": settings.DIGESTCMS_USER_AGENT,
+        "Accept-Encoding": "gzip, deflate",
+        "Connection": "close",
+        **headers,
+    }
+    if data is not None:
+        all_headers["Content-Length"] = str(len(data))
+    for name, value in all_headers.items():
+        conn.putheader(name, value)
+    conn.endheaders(data)
+    raw = conn.getresponse()
+    response = FetchResponse(
+        url=url, status=raw.status, headers={k.lower(): v for k, v in raw.getheaders()}
+    )
+    if 200 <= raw.status < 300:
+        response.body = _read_body(raw, sock, response.headers, budget)
+    return response
+
+
+def _read_body(
+    raw: http.client.HTTPResponse, sock: socket.socket, headers: dict[str, str], budget: _Budget
+) -> bytes:
+    """Read and decode the body against the byte cap and the total deadline."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > budget.max_bytes:
+        raise ResponseTooLarge(
+            f"The response declares {_size(int(declared))}, above the {_size(budget.max_bytes)} limit."
+        )
+    decoder = _decoder(headers.get("content-encoding", ""), budget.max_bytes)
+    out = bytearray()
+    while True:
+        # One recv at a time (read1), each bounded by what is left of the total
+        # deadline: a server dripping a byte a second cannot hold us past it.
+        sock.settimeout(budget.remaining())
+        chunk = raw.read1(CHUNK)
+        if not chunk:
+            break
+        out += decoder.feed(chunk, budget.max_bytes - len(out))
+        budget.remaining()
+    out += decoder.flush(budget.max_bytes - len(out))
+    return bytes(out)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+class _Decoder:
+    """Undo gzip/deflate without ever producing more than the cap allows."""
+
+    def __init__(self, wbits: int | None, limit: int):
+        self._wbits = wbits
+        self._limit = limit
+        self._zlib = zlib.decompressobj(wbits) if wbits is not None else None
+
+    def feed(self, chunk: bytes, room: int) -> bytes:
+        if self._zlib is None:
+            return self._check(chunk, room)
+        try:
+            out = self._zlib.decompress(chunk, room + 1)
+        except zlib.error:
+            if self._wbits == zlib.MAX_WBITS:  # "deflate" sent raw, as some servers do
+                self._wbits = -zlib.MAX_WBITS
+                self._zlib = zlib.decompressobj(self._wbits)
+                return self.feed(chunk, room)
+            raise FetchError("The server sent a corrupt compressed body.") from None
+        if self._zlib.unconsumed_tail:
+            raise self._too_large()
+        return self._check(out, room)
+
+    def flush(self, room: int) -> bytes:
+        return self._check(self._zlib.flush(room + 1), room) if self._zlib else b""
+
+    def _check(self, data: bytes, room: int) -> bytes:
+        if len(data) > room:
+            raise self._too_large()
+        return data
+
+    def _too_large(self) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            f"The response is larger than the {_size(self._limit)} limit once decompressed."
+        )
+
+
+def _decoder(encoding: str, limit: int) -> _Decoder:
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return _Decoder(16 + zlib.MAX_WBITS, limit)
+    if encoding == "deflate":
+        return _Decoder(zlib.MAX_WBITS, limit)
+    return _Decoder(None, limit)
