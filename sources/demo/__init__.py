@@ -1,0 +1,1 @@
+"""The offline demo: a loopback server that plays publishers, feeds and Google News."""
