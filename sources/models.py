@@ -95,7 +95,9 @@ class Article(models.Model):
 
     url = models.URLField(max_length=2000, unique=True, help_text="Normalised URL: the key.")
     link = models.URLField(
-        max_length=2000, help_text="The link exactly as the feed gave it (e.g. a Google News wrapper)."
+        max_length=2000,
+        db_index=True,
+        help_text="The link exactly as the feed gave it (e.g. a Google News wrapper).",
     )
     guid = models.CharField(max_length=2000, blank=True)
     title = models.TextField(blank=True)
@@ -106,6 +108,10 @@ class Article(models.Model):
     feeds = models.ManyToManyField(Feed, through="ArticleFeed", related_name="articles")
 
     text = models.TextField(blank=True)
+    text_locked = models.BooleanField(
+        default=False,
+        help_text="An editor corrected the text: re-extraction will never overwrite it.",
+    )
     extraction_status = models.CharField(
         max_length=10, choices=Extraction.choices, default=Extraction.PENDING, db_index=True
     )
@@ -113,6 +119,8 @@ class Article(models.Model):
     extraction_attempts = models.PositiveSmallIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker extracts the article, so two workers never do it twice.
+    extracting_since = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,3 +6,7 @@ from .base import SECRET_KEY, env_list
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-7c1d6b0e9d8a4f"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+# Static files straight from the app folders; collectstatic is for production.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

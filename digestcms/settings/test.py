@@ -9,3 +9,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DIGESTCMS_ALLOW_PRIVATE_FETCH = True
 DIGESTCMS_HOST_DELAY = 0.0
 DIGESTCMS_FETCH_DEADLINE = 10.0
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not Django's in-memory default: WAL, IMMEDIATE transactions and
+    # concurrent writers behave as they do in production only on a real file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Static files straight from the app folders; collectstatic is for production.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
