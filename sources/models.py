@@ -149,3 +149,6 @@ class ArticleFeed(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "feed"], name="unique_article_feed")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.article} via {self.feed}"
