@@ -1,0 +1,192 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from . import ingest, services
+from .models import Article, ArticleFeed, Feed, Source
+
+
+class BaseAdmin(admin.ModelAdmin):
+    """What every admin here shares: no full counts on big tables, a sane page size."""
+
+    list_per_page = 50
+    show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Feed)
+class FeedAdmin(BaseAdmin):
+    list_display = [
+        "__str__",
+        "active",
+        "health",
+        "short_error",
+        "last_new_articles",
+        "last_succeeded_at",
+        "next_fetch_at",
+    ]
+    list_filter = ["active", ("last_error", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "url"]
+    actions = ["fetch_now", "activate", "deactivate"]
+    readonly_fields = [
+        "etag",
+        "last_modified",
+        "last_fetched_at",
+        "last_succeeded_at",
+        "last_status",
+        "last_error",
+        "last_new_articles",
+        "consecutive_failures",
+        "created_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["url", "title", "site_url", "active", "fetch_interval", "next_fetch_at"]},
+        ),
+        ("Last fetch", {"fields": readonly_fields}),
+    ]
+
+    @admin.display(description="Status")
+    def health(self, feed: Feed) -> str:
+        if feed.last_fetched_at is None:
+            return "never fetched"
+        if feed.consecutive_failures:
+            return f"failing ({feed.consecutive_failures}×)"
+        return "ok" if feed.last_status != 304 else "ok (not modified)"
+
+    @admin.display(description="Last error")
+    def short_error(self, feed: Feed) -> str:
+        return Truncator(feed.last_error).chars(80)
+
+    @admin.action(description="Fetch now")
+    def fetch_now(self, request, queryset):
+        results = [ingest.feed_fetch(feed) for feed in queryset[:20]]
+        new = sum(r.new_articles for r in results)
+        self.message_user(request, f"Fetched {len(results)} feeds: {new} new articles.")
+        for result in results:
+            if result.outcome == "failed":
+                self.message_user(request, f"{result.feed}: {result.error}", messages.WARNING)
+
+    @admin.action(description="Activate")
+    def activate(self, request, queryset):
+        queryset.update(active=True, next_fetch_at=timezone.now())
+
+    @admin.action(description="Deactivate (stop fetching)")
+    def deactivate(self, request, queryset):
+        queryset.update(active=False)
+
+
+@admin.register(Source)
+class SourceAdmin(BaseAdmin):
+    list_display = ["name", "domain", "country", "state_affiliated", "article_count", "created_at"]
+    list_filter = ["state_affiliated", "country"]
+    search_fields = ["name", "domain"]
+    list_editable = ["country", "state_affiliated"]
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_articles=Count("articles"))
+
+    @admin.display(description="Articles", ordering="n_articles")
+    def article_count(self, source: Source) -> int:
+        return source.n_articles
+
+    @admin.action(description="Merge selected outlets into one…")
+    def merge(self, request, queryset):
+        chosen = request.POST.get("keep")
+        if chosen:
+            keep = queryset.filter(pk=chosen).first()
+            if keep is None:
+                self.message_user(request, "Choose one of the selected outlets.", messages.ERROR)
+                return None
+            moved = services.source_merge(keep=keep, merge=list(queryset.exclude(pk=keep.pk)))
+            self.message_user(request, f"Merged into {keep}: {moved} articles moved.")
+            return None
+        if queryset.count() < 2:
+            self.message_user(request, "Select at least two outlets to merge.", messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/sources/source/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge outlets",
+                "sources": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class ArticleFeedInline(admin.TabularInline):
+    model = ArticleFeed
+    extra = 0
+    readonly_fields = ["feed", "first_seen_at"]
+    can_delete = False
+
+
+@admin.register(Article)
+class ArticleAdmin(BaseAdmin):
+    list_display = ["title", "source", "published_at", "language", "extraction_status"]
+    list_filter = ["extraction_status", "language", "text_locked"]
+    list_select_related = ["source"]
+    search_fields = ["title", "url", "source__name", "source__domain"]
+    date_hierarchy = "published_at"
+    actions = ["reextract"]
+    autocomplete_fields = ["source"]
+    inlines = [ArticleFeedInline]
+    readonly_fields = [
+        "publisher_link",
+        "link",
+        "guid",
+        "extraction_status",
+        "extraction_error",
+        "extraction_attempts",
+        "content_hash",
+        "fetched_at",
+        "created_at",
+    ]
+    fields = [
+        "title",
+        "url",
+        "publisher_link",
+        "source",
+        "published_at",
+        "language",
+        "summary",
+        "text",
+        "text_locked",
+        *readonly_fields[1:],
+    ]
+
+    @admin.display(description="Open")
+    def publisher_link(self, article: Article) -> str:
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
+            article.url,
+            article.url,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and "text" in form.changed_data:
+            obj.text_locked = True  # an editor's correction is never overwritten
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Re-extract the full text")
+    def reextract(self, request, queryset):
+        count = services.article_request_reextraction(articles=queryset)
+        results = [ingest.article_extract(a) for a in queryset.select_related("source")[:20]]
+        ok = sum(r.outcome == "ok" for r in results)
+        self.message_user(
+            request, f"{count} articles queued; {ok} of {len(results)} re-extracted now."
+        )
+        for result in results:
+            if result.outcome == "failed":
+                self.message_user(
+                    request, f"Article {result.article_id}: {result.error}", messages.WARNING
+                )
