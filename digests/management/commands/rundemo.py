@@ -1,0 +1,72 @@
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from sources import services
+from sources.demo.server import DemoServer, demo_feeds
+
+DEMO_SETTINGS = {
+    "DIGESTCMS_ALLOW_PRIVATE_FETCH": True,
+    "DIGESTCMS_HOST_DELAY": 0.0,
+    "DIGESTCMS_GOOGLE_NEWS_BASE": "http://news.google.com",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "The offline demo: serve the bundled feeds and pages on loopback, load them through "
+        "the real pipeline, create an admin login, then serve the site."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--demo-port", type=int, default=8001, help="Port of the demo news server."
+        )
+        parser.add_argument("--no-serve", action="store_true", help="Load the demo, then exit.")
+
+    def handle(self, *args, **options):
+        with DemoServer(port=options["demo_port"]) as server:
+            self._route_to(server.address)
+            self.stdout.write(
+                f"Demo news server on http://{server.address}/ (every fetch goes there)."
+            )
+            self._load()
+            password = self._admin_login()
+            self._banner(options["addrport"], password)
+            if not options["no_serve"]:
+                call_command("runserver", options["addrport"], use_reloader=False)
+
+    def _route_to(self, address: str) -> None:
+        for name, value in {**DEMO_SETTINGS, "DIGESTCMS_FETCH_ROUTE": address}.items():
+            setattr(settings, name, value)
+            os.environ[name] = "1" if value is True else str(value)
+
+    def _load(self) -> None:
+        for feed in demo_feeds():
+            services.feed_create(url=feed["url"], title=feed["title"])
+        call_command("fetch_feeds", all=True, stdout=self.stdout)
+        call_command("extract_articles", retry_failed=True, stdout=self.stdout)
+
+    def _admin_login(self) -> str:
+        password = os.environ.get("DIGESTCMS_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+        user, _ = get_user_model().objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        return password
+
+    def _banner(self, addrport: str, password: str) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nThe admin is at http://{addrport}/admin/\n"
+                f"  user: admin\n  password: {password}\n"
+                "(a new password is set each time the demo starts; Ctrl-C stops everything)\n"
+            )
+        )
