@@ -1,7 +1,9 @@
 """Local development and the offline demo (`make run`)."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_list
+from .base import SECRET_KEY, VAR_DIR, env_list
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-7c1d6b0e9d8a4f"

@@ -10,6 +10,7 @@ DIGESTCMS_ALLOW_PRIVATE_FETCH = True
 DIGESTCMS_HOST_DELAY = 0.0
 DIGESTCMS_FETCH_DEADLINE = 10.0
 
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not Django's in-memory default: WAL, IMMEDIATE transactions and
     # concurrent writers behave as they do in production only on a real file.
