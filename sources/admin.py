@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import ingest, services
-from .models import Article, ArticleFeed, Feed, Source
+from .models import Article, ArticleFeed, Feed, KnownOutlet, Source
 
 
 class BaseAdmin(admin.ModelAdmin):
@@ -91,6 +91,11 @@ class SourceAdmin(BaseAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_articles=Count("articles"))
+
+    def save_model(self, request, obj, form, change):
+        if "country" in form.changed_data:
+            obj.country_origin = Source.CountryOrigin.EDITOR  # automation leaves it alone now
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, source: Source) -> int:
@@ -190,3 +195,17 @@ class ArticleAdmin(BaseAdmin):
                 self.message_user(
                     request, f"Article {result.article_id}: {result.error}", messages.WARNING
                 )
+
+
+@admin.register(KnownOutlet)
+class KnownOutletAdmin(BaseAdmin):
+    """The known-outlet registry; entries added here survive every sync of the shipped file."""
+
+    list_display = ["name", "domain", "country", "state_affiliated", "added_by_editor"]
+    list_filter = ["country", "state_affiliated", "added_by_editor"]
+    search_fields = ["name", "domain"]
+
+    def save_model(self, request, obj, form, change):
+        obj.domain = obj.domain.strip().lower().removeprefix("www.")
+        obj.added_by_editor = True
+        super().save_model(request, obj, form, change)

@@ -15,8 +15,18 @@ class Source(models.Model):
         help_text="Lower-case host without 'www.', in ASCII (punycode) form.",
     )
     homepage = models.URLField(max_length=500, blank=True)
+
+    class CountryOrigin(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        EDITOR = "editor", "Editor"
+        REGISTRY = "registry", "Known-outlet registry"
+        TLD = "tld", "Top-level domain"
+
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, upper case."
+    )
+    country_origin = models.CharField(
+        max_length=10, choices=CountryOrigin.choices, blank=True, default=CountryOrigin.UNKNOWN
     )
     state_affiliated = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -152,3 +162,26 @@ class ArticleFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} via {self.feed}"
+
+
+class KnownOutlet(models.Model):
+    """An entry of the known-outlet registry: an outlet we recognise by its domain.
+
+    Entries come from ``sources/registry/outlets.csv`` (synced on every placement run) or
+    from an editor in the admin; the file never overwrites an editor's entry.
+    """
+
+    domain = models.CharField(max_length=253, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True)
+    state_affiliated = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    added_by_editor = models.BooleanField(default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "name", "domain"]
+        verbose_name = "known outlet"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.domain})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .links import domain_of
-from .models import Article, ArticleFeed, Feed, Source
+from .models import Article, ArticleFeed, Feed, KnownOutlet, Source
+from .registry import Registry, RegistryEntry, country_from_tld, read_registry_file
 from .signals import source_merged
 
 # A worker that died mid-fetch leaves its lease behind; after this long the
@@ -56,7 +58,94 @@ def sources_for(items: list[ArticleData]) -> dict[str, Source]:
     ]
     if new:
         Source.objects.bulk_create(new, ignore_conflicts=True)
+        sources_classify(sources=Source.objects.filter(domain__in=[s.domain for s in new]))
     return {s.domain: s for s in Source.objects.filter(domain__in=wanted)}
+
+
+# --- Known-outlet registry -------------------------------------------------------
+
+
+def registry_load() -> Registry:
+    """The registry as editors see it in the admin (file entries plus their own)."""
+    return Registry(
+        RegistryEntry(o.domain, o.name, o.country, o.state_affiliated)
+        for o in KnownOutlet.objects.all()
+    )
+
+
+@transaction.atomic
+def registry_sync(*, entries: list[RegistryEntry] | None = None) -> tuple[int, int]:
+    """Copy the registry file into the database; entries an editor added are left alone."""
+    entries = read_registry_file() if entries is None else entries
+    editors = set(KnownOutlet.objects.filter(added_by_editor=True).values_list("domain", flat=True))
+    created = updated = 0
+    for entry in entries:
+        if entry.domain in editors:
+            continue
+        _, was_created = KnownOutlet.objects.update_or_create(
+            domain=entry.domain,
+            defaults={
+                "name": entry.name,
+                "country": entry.country,
+                "state_affiliated": entry.state_affiliated,
+                "notes": entry.notes,
+            },
+        )
+        created += was_created
+        updated += not was_created
+    return created, updated
+
+
+def sources_classify(*, sources=None, registry: Registry | None = None) -> int:
+    """Fill each outlet's country (registry, else its top-level domain) unless an editor set it.
+
+    A registry name replaces only a name that is still the bare domain; state affiliation
+    follows the registry. Returns how many outlets changed.
+    """
+    registry = registry or registry_load()
+    sources = Source.objects.all() if sources is None else sources
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    renames: dict[str, list[int]] = defaultdict(list)
+    for source in sources.exclude(country_origin=Source.CountryOrigin.EDITOR).only(
+        "id", "domain", "name", "country", "country_origin", "state_affiliated"
+    ):
+        name = source.name
+        if _classify(source, registry.match(source.domain)):
+            groups[(source.country, source.country_origin, source.state_affiliated)].append(
+                source.pk
+            )
+        if source.name != name:
+            renames[source.name].append(source.pk)
+    # One UPDATE per distinct outcome (in chunks): far fewer statements than outlets.
+    for (country, origin, state), ids in groups.items():
+        for chunk in _chunks(ids):
+            Source.objects.filter(pk__in=chunk).update(
+                country=country, country_origin=origin, state_affiliated=state
+            )
+    for name, ids in renames.items():
+        for chunk in _chunks(ids):
+            Source.objects.filter(pk__in=chunk).update(name=name)
+    return sum(len(ids) for ids in groups.values())
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _classify(source: Source, entry: RegistryEntry | None) -> bool:
+    """Apply the registry entry (or the TLD) to ``source``; True when its country data changed."""
+    before = (source.country, source.country_origin, source.state_affiliated)
+    if entry is not None:
+        source.country = entry.country
+        source.country_origin = Source.CountryOrigin.REGISTRY
+        source.state_affiliated = entry.state_affiliated
+        if source.name == source.domain:
+            source.name = entry.name
+    else:
+        source.country = country_from_tld(source.domain)
+        source.country_origin = Source.CountryOrigin.TLD if source.country else ""
+    return before != (source.country, source.country_origin, source.state_affiliated)
 
 
 @transaction.atomic
