@@ -1,1 +1,181 @@
-# Topics, placements and digests arrive with issues 3 and 4.
+"""What editors make: topics, their perspectives, and where each outlet is placed."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sources.models import Feed, Source
+
+country_list_validator = RegexValidator(
+    r"^([A-Z]{2})?(,[A-Z]{2})*$", "Two-letter ISO country codes, upper case, separated by commas."
+)
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/London.") from None
+
+
+class TopicQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Topic(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    keywords = models.TextField(
+        blank=True, help_text="Words and phrases that make an article relevant, one per line."
+    )
+    feeds = models.ManyToManyField(Feed, through="TopicFeed", related_name="topics", blank=True)
+    edition_time = models.TimeField(default=time(6, 0))
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    articles_per_perspective = models.PositiveSmallIntegerField(default=10)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.replace(",", "\n").splitlines() if k.strip()]
+
+
+class Perspective(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="perspectives")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    countries = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[country_list_validator],
+        help_text="ISO codes of the countries this perspective speaks for, e.g. CN,HK,MO.",
+    )
+
+    class Meta:
+        ordering = ["topic", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "slug"], name="unique_perspective_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def country_codes(self) -> set[str]:
+        return {c.strip().upper() for c in self.countries.split(",") if c.strip()}
+
+
+class TopicFeed(models.Model):
+    """A feed a topic reads, optionally with the perspective its unknown outlets default to."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE)
+    default_perspective = models.ForeignKey(
+        Perspective, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "feed"], name="unique_topic_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.feed}"
+
+    def clean(self) -> None:
+        if self.default_perspective_id and self.default_perspective.topic_id != self.topic_id:
+            raise ValidationError({"default_perspective": "Choose a perspective of this topic."})
+
+
+class PlacementQuerySet(models.QuerySet):
+    def needs_review(self):
+        return self.filter(perspective__isnull=True, excluded=False)
+
+    def placed(self):
+        return self.filter(perspective__isnull=False, excluded=False)
+
+    def automatic(self):
+        return self.exclude(origin=Placement.Origin.EDITOR)
+
+
+class Placement(models.Model):
+    """Which perspective of a topic an outlet speaks for — or that it is excluded."""
+
+    class Origin(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        REGISTRY = "registry", "Known-outlet registry"
+        COUNTRY = "country", "Outlet's country"
+        FEED = "feed", "Feed default"
+        NONE = "none", "Unplaced (needs review)"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="placements")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="placements")
+    perspective = models.ForeignKey(
+        Perspective, null=True, blank=True, on_delete=models.SET_NULL, related_name="placements"
+    )
+    excluded = models.BooleanField(default=False, help_text="Leave this outlet out of the topic.")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.NONE)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "source__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "source"], name="unique_placement"),
+            models.CheckConstraint(
+                condition=Q(excluded=False) | Q(perspective__isnull=True),
+                name="excluded_has_no_perspective",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} in {self.topic}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.excluded:
+            return "excluded"
+        return self.perspective.name if self.perspective_id else "needs review"
+
+
+class PlacementChange(models.Model):
+    """One change of a placement: who, when, old → new, why. Never edited."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="changes")
+    old_label = models.CharField(max_length=100)
+    new_label = models.CharField(max_length=100)
+    old_origin = models.CharField(max_length=10, choices=Placement.Origin.choices)
+    new_origin = models.CharField(max_length=10, choices=Placement.Origin.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_label} → {self.new_label}"

@@ -73,3 +73,34 @@ def make_article(url: str = "http://example.com/story", *, source: Source | None
     )
     fields.setdefault("title", "A story")
     return Article.objects.create(url=url, link=fields.pop("link", url), source=source, **fields)
+
+
+def make_topic(slug: str = "us-china", name: str = "US vs China", *, feeds=(), **fields):
+    """A topic with the two perspectives of the seed: United States (US), China (CN, HK, MO)."""
+    from digests.models import Perspective, Topic, TopicFeed
+
+    topic = Topic.objects.create(slug=slug, name=name, **fields)
+    Perspective.objects.create(
+        topic=topic, slug="us", name="United States", countries="US", order=0
+    )
+    Perspective.objects.create(
+        topic=topic, slug="china", name="China", countries="CN,HK,MO", order=1
+    )
+    for feed, default in feeds:
+        TopicFeed.objects.create(
+            topic=topic,
+            feed=feed,
+            default_perspective=topic.perspectives.get(slug=default) if default else None,
+        )
+    return topic
+
+
+def perspective(topic, slug: str):
+    return topic.perspectives.get(slug=slug)
+
+
+def article_via(feed, url: str, source) -> Article:
+    """An article of ``source`` that came through ``feed``."""
+    article = make_article(url, source=source)
+    article.feeds.add(feed)
+    return article
