@@ -33,8 +33,8 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def read_opml(content: bytes) -> list[OpmlFeed]:
-    """Every feed outline (one with an xmlUrl), however deeply nested."""
+def parse_opml(content: bytes) -> tuple[etree._Element, dict[str, OpmlFeed]]:
+    """The parsed document and every feed outline (one with an xmlUrl), however nested."""
     if ENTITY_DECLARATION.search(content[:65536]):
         raise OpmlError("The file declares XML entities (<!ENTITY>), which we refuse for safety.")
     try:
@@ -43,24 +43,27 @@ def read_opml(content: bytes) -> list[OpmlFeed]:
         raise OpmlError(f"Not a valid OPML file: {exc.msg} (line {exc.lineno}).") from None
     if etree.QName(root).localname != "opml":
         raise OpmlError(f"Not an OPML file: the root element is <{etree.QName(root).localname}>.")
-    feeds = []
+    feeds: dict[str, OpmlFeed] = {}
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or "").strip()
-        if not url:
-            continue
-        if not url.startswith(("http://", "https://")):
-            raise OpmlError(
-                f"Feed outline on line {outline.sourceline} has a non-http URL: {url!r}."
-            )
-        feeds.append(
-            OpmlFeed(
-                url=url,
-                title=(outline.get("title") or outline.get("text") or "").strip()[:300],
-                site_url=(outline.get("htmlUrl") or "").strip()[:2000],
-                active=outline.get(f"{{{NAMESPACE}}}active", "true") != "false",
-            )
-        )
-    return feeds
+        if url:
+            feeds.setdefault(url, _feed(outline, url))
+    return root, feeds
+
+
+def _feed(outline: etree._Element, url: str) -> OpmlFeed:
+    if not url.startswith(("http://", "https://")):
+        raise OpmlError(f"Feed outline on line {outline.sourceline} has a non-http URL: {url!r}.")
+    return OpmlFeed(
+        url=url,
+        title=(outline.get("title") or outline.get("text") or "").strip()[:300],
+        site_url=(outline.get("htmlUrl") or "").strip()[:2000],
+        active=outline.get(f"{{{NAMESPACE}}}active", "true") != "false",
+    )
+
+
+def read_opml(content: bytes) -> list[OpmlFeed]:
+    return list(parse_opml(content)[1].values())
 
 
 def feed_outline(parent: etree._Element, feed: Feed) -> etree._Element:

@@ -1,13 +1,15 @@
 import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from sources import services
-from sources.demo.server import DemoServer, demo_feeds
+from sources.demo.server import DemoServer
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "demo" / "us-china.opml"
 
 DEMO_SETTINGS = {
     "DIGESTCMS_ALLOW_PRIVATE_FETCH": True,
@@ -47,8 +49,8 @@ class Command(BaseCommand):
             os.environ[name] = "1" if value is True else str(value)
 
     def _load(self) -> None:
-        for feed in demo_feeds():
-            services.feed_create(url=feed["url"], title=feed["title"])
+        call_command("import_opml", str(DEMO_CONFIG), stdout=self.stdout)
+        call_command("place_sources", stdout=self.stdout)  # syncs the outlet registry first
         call_command("fetch_feeds", all=True, stdout=self.stdout)
         call_command("extract_articles", retry_failed=True, stdout=self.stdout)
 
