@@ -40,6 +40,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/placement.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
