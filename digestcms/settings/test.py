@@ -1,5 +1,7 @@
 """The test suite: fast hashing, loopback fetching allowed, no politeness delay."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
@@ -14,7 +16,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not Django's in-memory default: WAL, IMMEDIATE transactions and
     # concurrent writers behave as they do in production only on a real file.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test process, so two runs at once never share (or delete) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
 # Static files straight from the app folders; collectstatic is for production.
 STATIC_ROOT = None
