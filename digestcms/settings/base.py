@@ -156,6 +156,12 @@ DIGESTCMS_GOOGLE_NEWS_BASE = os.environ.get("DIGESTCMS_GOOGLE_NEWS_BASE", "https
 DIGESTCMS_FEED_BACKOFF_CAP = int(os.environ.get("DIGESTCMS_FEED_BACKOFF_CAP", str(24 * 3600)))
 DIGESTCMS_EXTRACT_TIME_LIMIT = float(os.environ.get("DIGESTCMS_EXTRACT_TIME_LIMIT", "20"))
 
+# --- The optional LLM drafter (any OpenAI-compatible chat-completions endpoint) ---
+DIGESTCMS_LLM_URL = os.environ.get("DIGESTCMS_LLM_URL", "")
+DIGESTCMS_LLM_MODEL = os.environ.get("DIGESTCMS_LLM_MODEL", "")
+DIGESTCMS_LLM_API_KEY = os.environ.get("DIGESTCMS_LLM_API_KEY", "")
+DIGESTCMS_LLM_TIMEOUT = float(os.environ.get("DIGESTCMS_LLM_TIMEOUT", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
