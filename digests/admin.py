@@ -11,7 +11,16 @@ from sources.admin import BaseAdmin, SourceAdmin
 from sources.models import Source
 
 from . import services
-from .models import Perspective, Placement, PlacementChange, Topic, TopicFeed
+from .models import (
+    Digest,
+    DigestArticle,
+    DigestSection,
+    Perspective,
+    Placement,
+    PlacementChange,
+    Topic,
+    TopicFeed,
+)
 
 # --- Topics ------------------------------------------------------------------------
 
@@ -50,6 +59,10 @@ class TopicAdmin(BaseAdmin):
     @admin.display(description="Feeds", ordering="n_feeds")
     def feed_count(self, topic: Topic) -> int:
         return topic.n_feeds
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.topic_schedule_sync(topic=obj)
 
 
 # --- Placements: the morning fix ---------------------------------------------------------
@@ -283,3 +296,68 @@ class SourceWithPlacementsAdmin(SourceAdmin):
         )
         extra_context = {**(extra_context or {}), "placement_history": history}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+# --- Digests (the editor's desk grows in issue 5) -------------------------------------------
+
+
+class DigestSectionInline(admin.StackedInline):
+    model = DigestSection
+    extra = 0
+    can_delete = False
+    fields = ["perspective", "body"]
+    readonly_fields = ["perspective"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DigestArticleInline(admin.TabularInline):
+    model = DigestArticle
+    extra = 0
+    can_delete = False
+    fields = [
+        "position",
+        "included",
+        "perspective",
+        "cited_outlet",
+        "cited_title",
+        "off_topic",
+        "relevance",
+        "story",
+    ]
+    readonly_fields = [
+        "perspective",
+        "cited_outlet",
+        "cited_title",
+        "off_topic",
+        "relevance",
+        "story",
+    ]
+    ordering = ["position", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("perspective")
+
+
+@admin.register(Digest)
+class DigestAdmin(BaseAdmin):
+    list_display = ["title", "topic", "edition_date", "status", "drafter", "generated_at"]
+    list_filter = ["topic", "status"]
+    list_select_related = ["topic"]
+    date_hierarchy = "edition_date"
+    search_fields = ["title"]
+    fields = [
+        "title",
+        "status",
+        "highlights",
+        "drafter",
+        "drafter_version",
+        "drafter_note",
+        "generated_at",
+    ]
+    readonly_fields = ["status", "drafter", "drafter_version", "drafter_note", "generated_at"]
+    inlines = [DigestSectionInline, DigestArticleInline]

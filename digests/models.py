@@ -54,6 +54,10 @@ class Topic(models.Model):
         return self.name
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.replace(",", "\n").splitlines() if k.strip()]
 
@@ -179,3 +183,125 @@ class PlacementChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_label} → {self.new_label}"
+
+
+class DigestQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Digest.Status.PUBLISHED)
+
+    def unpublished(self):
+        return self.exclude(status__in=[Digest.Status.PUBLISHED, Digest.Status.WITHDRAWN])
+
+
+class Digest(models.Model):
+    """One topic's edition for one day: highlights, a section per perspective, cited articles."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="digests")
+    edition_date = models.DateField()
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    highlights = models.TextField(blank=True, help_text="Markdown: the overall highlights.")
+    machine_highlights = models.TextField(
+        blank=True, editable=False, help_text="The highlights as the drafter wrote them."
+    )
+    provenance = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="For each drafted bullet: its citations and the sentences it came from.",
+    )
+    drafter = models.CharField(max_length=50, blank=True)
+    drafter_version = models.CharField(max_length=50, blank=True)
+    drafter_note = models.TextField(blank=True, help_text="e.g. why the LLM draft fell back.")
+    generated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    placement_changed_since_publishing = models.BooleanField(default=False)
+    articles = models.ManyToManyField(
+        "sources.Article", through="DigestArticle", related_name="digests", blank=True
+    )
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-edition_date", "topic__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "edition_date"], name="unique_digest_edition")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+
+
+class DigestSection(models.Model):
+    """One perspective's bullets in a digest; the machine draft is kept beside the edited text."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="sections")
+    perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(blank=True, help_text="Markdown bullets citing the numbered sources.")
+    machine_body = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["perspective__order", "perspective__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "perspective"], name="unique_digest_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest}: {self.perspective}"
+
+    @property
+    def edited(self) -> bool:
+        return self.body != self.machine_body
+
+
+class DigestArticle(models.Model):
+    """An article in a digest's list; ``position`` is the number citations refer to.
+
+    What the digest cites is kept as it was cited (title, link, outlet, language, date),
+    so later changes to the article never change a digest's source list.
+    """
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries")
+    article = models.ForeignKey("sources.Article", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Citation number; empty when left out of the digest."
+    )
+    perspective = models.ForeignKey(
+        Perspective, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    included = models.BooleanField(default=True)
+    off_topic = models.BooleanField(default=False)
+    relevance = models.FloatField(default=0.0)
+    story = models.PositiveIntegerField(default=0, help_text="Near-duplicates share a story id.")
+    cited_title = models.TextField()
+    cited_url = models.URLField(max_length=2000)
+    cited_outlet = models.CharField(max_length=200)
+    cited_language = models.CharField(max_length=20, blank=True)
+    cited_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["digest", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "article"], name="unique_digest_article"),
+            models.UniqueConstraint(
+                fields=["digest", "position"],
+                condition=Q(position__isnull=False),
+                name="unique_digest_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.position}] {self.cited_title}"

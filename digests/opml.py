@@ -17,6 +17,7 @@ from sources.models import Feed
 from sources.opml import NAMESPACE, OpmlError, OpmlFeed, feed_outline, opml_document, parse_opml
 
 from .models import Perspective, Topic, TopicFeed
+from .services import topic_schedule_sync
 
 
 def ns(name: str) -> str:
@@ -142,6 +143,7 @@ def _import(topics: list[OpmlTopic], feeds: list[OpmlFeed]) -> dict[str, int]:
             slug=item.slug, defaults={"name": item.name, **item.attrs}
         )
         topic.full_clean()
+        topic_schedule_sync(topic=topic)
         slugs = {}
         for p in item.perspectives:
             slugs[p.slug], _ = Perspective.objects.update_or_create(

@@ -1,4 +1,4 @@
-"""Every write to topics and placements goes through these functions."""
+"""Placements: automatic filling and editors' decisions."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.utils import timezone
 from sources.models import ArticleFeed, Source
 from sources.services import registry_load
 
-from .models import Perspective, Placement, PlacementChange, Topic, TopicFeed
-from .placement import Placer
+from ..models import Digest, Perspective, Placement, PlacementChange, Topic, TopicFeed
+from ..placement import Placer
+from .digests import digests_follow_placement
 
 
 @dataclass
@@ -120,6 +121,9 @@ def _refresh_topic(topic: Topic, registry, source_ids) -> RefreshResult:
         ],
         batch_size=1000,
     )
+    if changed and Digest.objects.filter(topic=topic).exists():
+        for placement in changed:
+            digests_follow_placement(placement=placement)
     result.created, result.updated = len(new), len(changed)
     return result
 
@@ -164,6 +168,7 @@ def placement_set(
         changed_at=locked.decided_at,
         reason=reason,
     )
+    digests_follow_placement(placement=locked)
     return locked
 
 

@@ -1,5 +1,6 @@
 import os
 import secrets
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 f"Demo news server on http://{server.address}/ (every fetch goes there)."
             )
             self._load()
+            self._draft(server)
             password = self._admin_login()
             self._banner(options["addrport"], password)
             if not options["no_serve"]:
@@ -53,6 +55,25 @@ class Command(BaseCommand):
         call_command("place_sources", stdout=self.stdout)  # syncs the outlet registry first
         call_command("fetch_feeds", all=True, stdout=self.stdout)
         call_command("extract_articles", retry_failed=True, stdout=self.stdout)
+
+    def _draft(self, server: DemoServer) -> None:
+        """Draft the edition that holds the demo's articles (all from the last 16 hours).
+
+        The demo topic's edition time is moved to the hour after the demo's clock, so its
+        24-hour window always covers the bundled articles, whatever time it is now.
+        """
+        from digests.models import Topic
+
+        close = (server.anchor + timedelta(hours=1)).astimezone(UTC)
+        Topic.objects.filter(slug="us-china").update(edition_time=close.time(), time_zone="UTC")
+        call_command(
+            "draft_digest",
+            "us-china",
+            "--date",
+            close.date().isoformat(),
+            "--redraft",
+            stdout=self.stdout,
+        )
 
     def _admin_login(self) -> str:
         password = os.environ.get("DIGESTCMS_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
