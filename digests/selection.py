@@ -18,7 +18,8 @@ from .models import Placement, Topic
 PER_OUTLET_CAP = 3
 LEAD_WORDS = 80
 SHINGLE = 4
-MIN_SHARED_SHINGLES = 3
+MIN_SHARED_SHINGLES = 4
+MIN_SHARED_SHARE = 0.15  # of the smaller article's lead shingles
 COMMON_SHINGLE = 40  # shingles in more articles than this are boilerplate, not evidence
 WORD = re.compile(r"[\w'’.-]+", re.UNICODE)
 
@@ -93,8 +94,8 @@ class Relevance:
 
 
 def relevance_threshold() -> float:
-    """Below this an article is off-topic: fewer than about three keyword hits."""
-    return 3 / 8
+    """Below this an article is off-topic: fewer than two title hits (or four in the text)."""
+    return 4 / 8
 
 
 # --- Near-duplicate stories ---------------------------------------------------------
@@ -108,8 +109,9 @@ def _shingles(article: Article) -> set[int]:
 def group_stories(candidates: list[Candidate]) -> None:
     """Give near-duplicates (the same wire story in several outlets) one story id.
 
-    Articles sharing enough lead shingles are joined with union-find; an inverted index
-    keeps this near-linear in the number of articles.
+    Two articles of *different* outlets sharing enough lead shingles are one story (an
+    outlet's own boilerplate would otherwise join all its articles); union-find over an
+    inverted index keeps this near-linear in the number of articles.
     """
     parent = list(range(len(candidates)))
 
@@ -119,9 +121,10 @@ def group_stories(candidates: list[Candidate]) -> None:
             i = parent[i]
         return i
 
+    shingles = [_shingles(c.article) for c in candidates]
     index: dict[int, list[int]] = defaultdict(list)
-    for i, candidate in enumerate(candidates):
-        for shingle in _shingles(candidate.article):
+    for i, own in enumerate(shingles):
+        for shingle in own:
             index[shingle].append(i)
     shared: Counter = Counter()
     for members in index.values():
@@ -129,7 +132,10 @@ def group_stories(candidates: list[Candidate]) -> None:
             for j in members[1:]:
                 shared[(members[0], j)] += 1
     for (i, j), count in shared.items():
-        if count >= MIN_SHARED_SHINGLES:
+        if candidates[i].article.source_id == candidates[j].article.source_id:
+            continue
+        needed = max(MIN_SHARED_SHINGLES, MIN_SHARED_SHARE * min(len(shingles[i]), len(shingles[j])))
+        if count >= needed:
             parent[find(j)] = find(i)
     roots: dict[int, int] = {}
     for i, candidate in enumerate(candidates):
@@ -150,7 +156,11 @@ def select(topic: Topic, day: date) -> Selection:
     number = 1
     for perspective in topic.perspectives.all():
         chosen = _choose(
-            [c for c in selection.candidates if c.perspective_id == perspective.pk and not c.off_topic],
+            [
+                c
+                for c in selection.candidates
+                if c.perspective_id == perspective.pk and not c.off_topic
+            ],
             topic.articles_per_perspective,
         )
         for candidate in chosen:
