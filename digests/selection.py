@@ -94,7 +94,10 @@ class Relevance:
 
 
 def relevance_threshold() -> float:
-    """Below this an article is off-topic: fewer than two title hits (or four in the text)."""
+    """Below this an article is off-topic: fewer than two title hits (or four in the text).
+
+    digests.drafting.extractive.OFF_TOPIC repeats this number (drafters import no Django).
+    """
     return 4 / 8
 
 
