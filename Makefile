@@ -41,6 +41,7 @@ format: install
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/placement.py
+	$(BIN)/python bench/drafting.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
