@@ -137,7 +137,9 @@ def group_stories(candidates: list[Candidate]) -> None:
     for (i, j), count in shared.items():
         if candidates[i].article.source_id == candidates[j].article.source_id:
             continue
-        needed = max(MIN_SHARED_SHINGLES, MIN_SHARED_SHARE * min(len(shingles[i]), len(shingles[j])))
+        needed = max(
+            MIN_SHARED_SHINGLES, MIN_SHARED_SHARE * min(len(shingles[i]), len(shingles[j]))
+        )
         if count >= needed:
             parent[find(j)] = find(i)
     roots: dict[int, int] = {}

@@ -223,7 +223,7 @@ def renumber_citations(text: str, mapping: dict[int, int | None]) -> str:
 @transaction.atomic
 def digest_renumber(*, digest: Digest) -> dict[int, int | None]:
     """Number included articles perspective by perspective again, and rewrite every citation."""
-    entries = list(digest.entries.select_related("perspective").select_for_update())
+    entries = list(digest.entries.select_related("perspective").select_for_update(of=("self",)))
     order = {p.pk: i for i, p in enumerate(digest.topic.perspectives.all())}
     included = sorted(
         (e for e in entries if e.included and e.perspective_id in order),

@@ -149,7 +149,9 @@ def placement_set(
     if excluded and perspective is not None:
         raise ValidationError("An excluded outlet has no perspective.")
     locked = (
-        Placement.objects.select_for_update().select_related("perspective").get(pk=placement.pk)
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("perspective")
+        .get(pk=placement.pk)
     )
     old_label, old_origin = locked.label, locked.origin
     locked.perspective, locked.excluded = perspective, excluded
