@@ -225,6 +225,17 @@ class Digest(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     placement_changed_since_publishing = models.BooleanField(default=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    correction_note = models.TextField(
+        blank=True, help_text="Public note shown with a corrected digest."
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on every save; a stale save is refused."
+    )
+    frozen_placements = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Placements in force when published."
+    )
     articles = models.ManyToManyField(
         "sources.Article", through="DigestArticle", related_name="digests", blank=True
     )
@@ -235,6 +246,9 @@ class Digest(models.Model):
         ordering = ["-edition_date", "topic__name"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "edition_date"], name="unique_digest_edition")
+        ]
+        permissions = [
+            ("publish_digest", "Can publish, schedule, withdraw and correct digests"),
         ]
 
     def __str__(self) -> str:
@@ -305,3 +319,23 @@ class DigestArticle(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.position}] {self.cited_title}"
+
+
+class DigestEvent(models.Model):
+    """The audit log: every state change and save of a digest (who, when, what)."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.digest}"

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "reversion",
+    "markdownx",
     "sources",
     "digests",
 ]
@@ -133,6 +135,14 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Editing (django-markdownx; its endpoints are wrapped staff-only in digestcms/urls.py) ---
+MARKDOWNX_MEDIA_PATH = "uploads/"
+MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]  # no SVG
+MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- Fetching ---------------------------------------------------------------
 DIGESTCMS_ALLOW_PRIVATE_FETCH = env_bool("DIGESTCMS_ALLOW_PRIVATE_FETCH")
