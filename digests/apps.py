@@ -7,3 +7,4 @@ class DigestsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import revisions  # noqa: F401  (registers digests with django-reversion)

@@ -19,3 +19,10 @@ def draft_todays_edition(topic_id: int) -> str:
     except services.DigestFrozen as exc:
         return str(exc)
     return f"{result.digest}: {result.digest.entries.filter(included=True).count()} articles"
+
+
+def publish_scheduled() -> str:
+    """Every minute: publish the scheduled digests whose time has come."""
+    from .workflow import publish_due
+
+    return f"{publish_due()} scheduled digests published"

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sources.googlenews import is_wrapper
@@ -240,7 +241,10 @@ def digest_renumber(*, digest: Digest) -> dict[int, int | None]:
         entry.position = number
     DigestArticle.objects.bulk_update(included + unplaced, ["position", "included"])
     digest.highlights = renumber_citations(digest.highlights, mapping)
-    digest.save(update_fields=["highlights", "updated_at"])
+    # The text changed under any open editor: their stale save must meet a conflict.
+    digest.version = F("version") + 1
+    digest.save(update_fields=["highlights", "version", "updated_at"])
+    digest.refresh_from_db(fields=["version"])
     for section in digest.sections.all():
         section.body = renumber_citations(section.body, mapping)
         section.save(update_fields=["body"])
