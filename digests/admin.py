@@ -2,25 +2,43 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from sources.admin import BaseAdmin, SourceAdmin
 from sources.models import Source
 
-from . import services
+from . import services, workflow
+from .admin_desk import (
+    Desk,
+    DigestArticleInline,
+    DigestDeskForm,
+    arrange_entries,
+    entries_write,
+    entry_rows,
+    revision_label,
+    revision_text,
+    section_field,
+)
+from .coverage import coverage_check
 from .models import (
     Digest,
     DigestArticle,
-    DigestSection,
     Perspective,
     Placement,
     PlacementChange,
     Topic,
     TopicFeed,
 )
+from .rendering import bullets_with_sources, render_markdown
+from .views import DigestStepsMixin, preview_url
 
 # --- Topics ------------------------------------------------------------------------
 
@@ -298,66 +316,186 @@ class SourceWithPlacementsAdmin(SourceAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-# --- Digests (the editor's desk grows in issue 5) -------------------------------------------
+# --- Digests: the editor's desk (issue 5; its building blocks are in admin_desk.py) ---------
 
 
-class DigestSectionInline(admin.StackedInline):
-    model = DigestSection
-    extra = 0
-    can_delete = False
-    fields = ["perspective", "body"]
-    readonly_fields = ["perspective"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class DigestArticleInline(admin.TabularInline):
-    model = DigestArticle
-    extra = 0
-    can_delete = False
-    fields = [
-        "position",
-        "included",
-        "perspective",
-        "cited_outlet",
-        "cited_title",
-        "off_topic",
-        "relevance",
-        "story",
-    ]
-    readonly_fields = [
-        "perspective",
-        "cited_outlet",
-        "cited_title",
-        "off_topic",
-        "relevance",
-        "story",
-    ]
-    ordering = ["position", "id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("perspective")
+DRAFTING = (
+    "Drafting",
+    {
+        "fields": ["drafter", "drafter_version", "drafter_note", "generated_at", "version"],
+        "classes": ["collapse"],
+    },
+)
+# The workflow refused the save (stale version, wrong status or role): shown on the form.
+SAVE_REFUSED = (workflow.EditConflict, workflow.TransitionError, PermissionDenied)
 
 
 @admin.register(Digest)
-class DigestAdmin(BaseAdmin):
-    list_display = ["title", "topic", "edition_date", "status", "drafter", "generated_at"]
+class DigestAdmin(DigestStepsMixin, VersionAdmin, BaseAdmin):
+    """Editing goes through ``workflow.digest_save_edit``; the steps are in DigestStepsMixin."""
+
+    list_display = ["title", "topic", "edition_date", "status", "version", "drafter", "updated_at"]
     list_filter = ["topic", "status"]
     list_select_related = ["topic"]
     date_hierarchy = "edition_date"
     search_fields = ["title"]
-    fields = [
-        "title",
+    readonly_fields = [
         "status",
-        "highlights",
         "drafter",
         "drafter_version",
         "drafter_note",
         "generated_at",
+        "version",
+        "published_at",
+        "scheduled_for",
+        "correction_note",
+        "text",
     ]
-    readonly_fields = ["status", "drafter", "drafter_version", "drafter_note", "generated_at"]
-    inlines = [DigestSectionInline, DigestArticleInline]
+    inlines = [DigestArticleInline]
+    change_form_template = "admin/digests/digest/change_form.html"
+    object_history_template = "admin/digests/digest/object_history.html"
+    history_latest_first = True
+
+    class Media:
+        css = {"all": ["digests/desk.css"]}
+
+    def has_add_permission(self, request) -> bool:
+        return False  # digests are drafted by the service, every morning
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """Text is edited until publishing; after that only a correction changes it."""
+        editable = obj is None or workflow.can_edit(request.user, obj)
+        return editable and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or not obj.is_frozen) and super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        return self.step_urls() + super().get_urls()
+
+    def desk(self, request: HttpRequest, digest: Digest) -> Desk:
+        cached = getattr(request, "_digest_desk", None)
+        if cached is None or cached.digest.pk != digest.pk:
+            cached = request._digest_desk = Desk.load(digest)
+        return cached
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        if not self.has_change_permission(request, obj):
+            fields = ["title", "status", "published_at", "scheduled_for", "correction_note", "text"]
+            return [(None, {"fields": fields}), DRAFTING]
+        parts = self.desk(request, obj).parts()
+        sections = [(label, {"fields": [section_field(slug)]}) for label, _, slug in parts if slug]
+        main = ["title", "status", "expected_version", "highlights"]
+        return [(None, {"fields": main}), *sections, DRAFTING]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None or not self.has_change_permission(request, obj):
+            return super().get_form(request, obj, change, **kwargs)
+        attrs = {
+            "desk": self.desk(request, obj),
+            "save_error": getattr(request, "_digest_save_error", ""),
+            "restored": getattr(request, "_digest_restored", None),
+        }
+        return type("DigestDeskForm", (DigestDeskForm,), attrs)
+
+    @admin.display(description="Text")
+    def text(self, digest: Digest) -> str:
+        """A published digest's text as readers see it, with each bullet's sources."""
+        desk = Desk.load(digest)
+        parts = [
+            {
+                "label": label,
+                "html": render_markdown(markdown),
+                "bullets": bullets_with_sources(markdown, desk.entries, desk.drafted(slug)),
+            }
+            for label, markdown, slug in desk.parts()
+        ]
+        return render_to_string("admin/digests/digest/text.html", {"parts": parts})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            warnings = coverage_check(obj)
+            context |= {
+                "steps": self.steps(request.user, obj),
+                "preview_url": preview_url(obj),
+                "changes_url": self.url(obj, "changes"),
+                "compare_url": self.url(obj, "compare"),
+                "warnings": [w for w in warnings if w.level == "warning"],
+                "notes": [w for w in warnings if w.level != "warning"],
+                "events": obj.events.select_related("user")[:10],
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SAVE_REFUSED as refused:
+            if request.method != "POST" or getattr(request, "_digest_save_error", ""):
+                raise
+            # All was rolled back: show the same POST again, the reason as the form's error.
+            request._digest_save_error = str(refused) or "You may not change this digest."
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Nothing here: ``save_related`` saves the text and the source list together."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The text through the workflow (version-checked), then the source list, renumbered."""
+        entries = next((fs for fs in formsets if fs.model is DigestArticle), None)
+        rearranged = entries is not None and entries.has_changed()
+        positions, mapping = {}, {}
+        if rearranged:
+            order = {p.pk: i for i, p in enumerate(form.instance.topic.perspectives.all())}
+            positions, mapping = arrange_entries(entry_rows(entries), order)
+        digest = form.instance
+        if form.has_changed() or rearranged:  # an unchanged form writes nothing
+            digest = self.save_text(request, form, mapping, rearranged)
+        if entries is not None:
+            entries_write(entries, positions)
+        if rearranged:
+            services.digest_renumber(digest=digest)
+
+    def save_text(self, request, form, mapping: dict, rearranged: bool) -> Digest:
+        """The editor's text, its citations renumbered to match the rearranged source list."""
+
+        def renumbered(text: str) -> str:
+            return services.renumber_citations(text, mapping) if mapping else text
+
+        sections = {slug: renumbered(text) for slug, text in form.submitted_sections().items()}
+        return workflow.digest_save_edit(
+            digest=form.instance,
+            user=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            title=form.cleaned_data["title"],
+            highlights=renumbered(form.cleaned_data["highlights"]),
+            sections=sections,
+            note="source list changed, citations renumbered" if rearranged else "",
+        )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore: the change form filled with an older revision's text, saved like any edit.
+
+        reversion's own revert would also roll back the status and the version counter,
+        which only the workflow changes.
+        """
+        digest = self.digest_or_404(request, object_id)
+        version = get_object_or_404(Version.objects.get_for_object(digest), pk=version_id)
+        if not self.has_change_permission(request, digest):
+            self.message_user(
+                request,
+                "Only a draft is restored; a published digest is corrected.",
+                messages.ERROR,
+            )
+            return redirect(self.url(digest, "history"))
+        text = revision_text(version)
+        slugs = {s.perspective_id: s.perspective.slug for s in self.desk(request, digest).sections}
+        sections = {section_field(slugs[k]): v for k, v in text["sections"].items() if k in slugs}
+        request._digest_restored = {"title": text["title"], "highlights": text["highlights"]}
+        request._digest_restored |= sections
+        context = {"restoring": revision_label(version), **(extra_context or {})}
+        response = self.changeform_view(request, object_id, request.path, context)
+        if response.status_code == 200 and hasattr(response, "template_name"):
+            response.template_name = "admin/digests/digest/revision_form.html"
+        return response

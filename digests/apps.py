@@ -6,5 +6,7 @@ class DigestsConfig(AppConfig):
     verbose_name = "Digests: topics, perspectives and placements"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the signal receivers)
-        from . import revisions  # noqa: F401  (registers digests with django-reversion)
+        from . import (
+            receivers,  # noqa: F401  (connects the signal receivers)
+            revisions,  # noqa: F401  (registers digests with django-reversion)
+        )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_q",
     "reversion",
     "markdownx",
+    "csp",
     "sources",
     "digests",
 ]
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "digestcms.urls"
@@ -136,8 +138,27 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- Content-Security-Policy (django-csp; THREATS.md 12) ------------------------------
+# No inline or third-party scripts anywhere; inline style attributes are allowed (the
+# admin and our templates use a few), images from us or data: URLs only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
 # --- Editing (django-markdownx; its endpoints are wrapped staff-only in digestcms/urls.py) ---
 MARKDOWNX_MEDIA_PATH = "uploads/"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "digests.rendering.markdownify"  # nh3-cleaned (THREATS.md 12)
 MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]  # no SVG
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
