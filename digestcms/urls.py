@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
+from digests import public
 from digests import views as digest_views
 
 urlpatterns = [
@@ -15,6 +16,11 @@ urlpatterns = [
         "preview/digests/<int:pk>/<str:token>/",
         digest_views.digest_preview,
         name="digest_preview",
+    ),
+    re_path(
+        r"^(?P<topic>[-\w]+)/(?P<day>\d{4}-\d{2}-\d{2})/$",
+        public.digest_detail,
+        name="digest_detail",
     ),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

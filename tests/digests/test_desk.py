@@ -568,3 +568,25 @@ def test_the_change_page_costs_the_same_queries_for_5_or_30_articles(
     client.get(change_url(digest))  # warm the caches (content types)
     with django_assert_max_num_queries(QUERY_BUDGET):
         assert client.get(change_url(digest)).status_code == 200
+
+
+def test_the_public_page_shows_only_published_digests(client):
+    from digests.models import Digest
+    from tests.factories import make_topic
+
+    topic = make_topic()
+    digest = Digest.objects.create(
+        topic=topic,
+        edition_date="2026-11-22",
+        title="US vs China News - 2026-11-22",
+        slug="x",
+        highlights="- Both sides met <script>alert(1)</script> [1]",
+    )
+    url = "/us-china/2026-11-22/"
+    assert client.get(url).status_code == 404
+    Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PUBLISHED)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"US vs China News - 2026-11-22" in page.content
+    assert b"<script>alert" not in page.content
+    assert client.get("/us-china/2026-13-45/").status_code == 404
