@@ -184,6 +184,17 @@ def test_a_citation_to_a_missing_number_is_refused_and_the_text_kept(digest, edi
     assert digest.version == 1
 
 
+def test_enormous_text_is_refused_with_a_reason_and_nothing_saved(digest, editor):
+    client = login(editor)
+    page = client.get(change_url(digest))
+    enormous = "- " + "word " * 20_000 + "[1]"
+    response = client.post(change_url(digest), form_data(page, section_us=enormous))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 50000 characters" in response.content.decode()
+    assert page_text(digest)["us"] != enormous
+    assert digest.version == 1
+
+
 def test_an_edit_is_saved_through_the_workflow(digest, editor):
     client = login(editor)
     page = client.get(change_url(digest))
