@@ -26,10 +26,9 @@ TARGET_SECONDS = 5.0
 
 
 def build(n: int):
+    from bench.drafting import synthesise
     from digests.models import Perspective, Placement, Topic, TopicFeed
     from sources.models import Article, ArticleFeed, Feed, Source
-
-    from bench.drafting import synthesise
 
     topic = Topic.objects.create(
         slug="us-china",
