@@ -3,7 +3,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-export DJANGO_SETTINGS_MODULE ?= digestcms.settings.dev
 
 .PHONY: install run demo test lint format bench clean chromium
 
@@ -28,7 +27,7 @@ demo: install
 	$(BIN)/python manage.py rundemo --no-serve
 
 test: install lint chromium
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=digestcms.settings.test $(BIN)/pytest
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work
 # offline). Installed here when missing and when we may; otherwise they skip, saying why.
