@@ -63,7 +63,7 @@ def digest_draft(
             perspectives=[PerspectiveInfo(p.slug, p.name) for p in topic.perspectives.all()],
             articles=_source_articles(digest),
         )
-        _write_draft(digest, draft, edited)
+        _write_draft(digest, draft, edited, created=created)
     return DraftResult(digest, created=created, skipped=edited, kept_numbering=keep_numbering)
 
 
@@ -157,27 +157,32 @@ def _provenance(bullets: list[Bullet]) -> list[dict]:
     ]
 
 
-def _write_draft(digest: Digest, draft: Draft, edited: list[str]) -> None:
-    machine = bullets_markdown(draft.highlights)
+def _write_draft(digest: Digest, draft: Draft, edited: list[str], *, created: bool) -> None:
+    """Store the draft; an edited part keeps its text, machine original and provenance."""
+    old = digest.provenance or {}
+    provenance = {"highlights": old.get("highlights", []), "sections": {}}
     if "highlights" not in edited:
-        digest.highlights = machine
-    digest.machine_highlights = machine if "highlights" not in edited else digest.machine_highlights
-    provenance = {"highlights": _provenance(draft.highlights), "sections": {}}
+        digest.highlights = digest.machine_highlights = bullets_markdown(draft.highlights)
+        provenance["highlights"] = _provenance(draft.highlights)
     for perspective in digest.topic.perspectives.all():
-        bullets = draft.sections.get(perspective.slug, [])
-        body = bullets_markdown(bullets, draft.notes.get(perspective.slug, ""))
-        provenance["sections"][perspective.slug] = _provenance(bullets)
-        section, created = DigestSection.objects.get_or_create(
-            digest=digest, perspective=perspective
-        )
-        if created or perspective.slug not in edited:
-            section.body = section.machine_body = body
+        slug = perspective.slug
+        section, new = DigestSection.objects.get_or_create(digest=digest, perspective=perspective)
+        provenance["sections"][slug] = old.get("sections", {}).get(slug, [])
+        if new or slug not in edited:
+            bullets = draft.sections.get(slug, [])
+            section.body = section.machine_body = bullets_markdown(
+                bullets, draft.notes.get(slug, "")
+            )
             section.save()
+            provenance["sections"][slug] = _provenance(bullets)
     digest.provenance = provenance
     digest.drafter, digest.drafter_version = draft.drafter, draft.version
     digest.drafter_note = draft.fallback_reason
     digest.generated_at = timezone.now()
+    if not created:  # the text changed under any open editor: a stale save must conflict
+        digest.version = F("version") + 1
     digest.save()
+    digest.refresh_from_db(fields=["version"])
 
 
 # --- Scheduling -------------------------------------------------------------------------

@@ -202,3 +202,15 @@ def test_each_active_topic_gets_a_daily_schedule_at_its_edition_time(edition):
     edition.active = False
     services.topic_schedule_sync(topic=edition)
     assert not Schedule.objects.filter(name="Draft digest: us-china").exists()
+
+
+def test_a_redraft_bumps_the_version_and_keeps_an_edited_sections_provenance(edition):
+    digest = services.digest_draft(topic=edition, edition_date=DAY).digest
+    assert digest.version == 1
+    section = digest.sections.get(perspective__slug="us")
+    section.body = "- An editor's own bullet [1]"
+    section.save()
+    kept = digest.provenance["sections"]["us"]
+    again = services.digest_draft(topic=edition, edition_date=DAY, redraft=True).digest
+    assert again.version == 2  # an editor who opened version 1 now meets a conflict
+    assert again.provenance["sections"]["us"] == kept

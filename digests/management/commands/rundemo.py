@@ -53,7 +53,7 @@ class Command(BaseCommand):
     def _load(self) -> None:
         call_command("import_opml", str(DEMO_CONFIG), stdout=self.stdout)
         call_command("place_sources", stdout=self.stdout)  # syncs the outlet registry first
-        call_command("fetch_feeds", all=True, stdout=self.stdout)
+        call_command("fetch_feeds", all=True, threads=1, stdout=self.stdout)
         call_command("extract_articles", retry_failed=True, stdout=self.stdout)
 
     def _draft(self, server: DemoServer) -> None:
