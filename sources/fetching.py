@@ -41,23 +41,23 @@ class FetchError(Exception):
 
 
 class BlockedURL(FetchError):
-    pass
+    """Refused before connecting: scheme, credentials, or an address inside our network."""
 
 
 class ResponseTooLarge(FetchError):
-    pass
+    """The body (declared or decoded) is larger than the cap."""
 
 
 class FetchTimeout(FetchError):
-    pass
+    """The fetch passed its one total deadline."""
 
 
 class TooManyRedirects(FetchError):
-    pass
+    """More redirects than allowed, or a redirect loop."""
 
 
 class HTTPStatusError(FetchError):
-    pass
+    """The server answered 4xx or 5xx; ``status`` and ``retry_after`` say more."""
 
 
 @dataclass

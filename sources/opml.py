@@ -15,7 +15,7 @@ ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 class OpmlError(Exception):
-    pass
+    """The file is not OPML we can import; the message says where and why."""
 
 
 @dataclass(frozen=True)

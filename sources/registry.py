@@ -30,7 +30,7 @@ GENERIC_CC_TLDS = {"tv", "io", "me", "co", "ai", "fm", "ly", "am", "cc", "ws", "
 
 
 class RegistryError(Exception):
-    pass
+    """A broken line in the registry file; the message names the line."""
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class DemoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: object) -> None:
-        pass
+        """Quiet: the demo command prints its own summary."""
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
