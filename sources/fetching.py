@@ -203,6 +203,8 @@ def address_problem(address: str) -> str | None:
             return "a 6to4/Teredo tunnel address"
     if ip.is_multicast:
         return "a multicast address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return "a site-local address"
     if ip.is_link_local:
         return "a link-local address (where cloud metadata services live)"
     if ip.is_unspecified:
@@ -284,22 +286,46 @@ def _request(
     scheme, host, port = check_url(url)
     _polite_wait(host, budget)
     sock = _connect(host, port, budget)
+    # Per-recv timeouts cannot bound a server that drips its TLS handshake or headers a
+    # byte at a time, so a watchdog closes the socket when the total deadline passes.
+    current = [sock]
+    watchdog = threading.Timer(budget.remaining(), lambda: _abort(current[0]))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         if scheme == "https":
             context = ssl.create_default_context()
-            sock = context.wrap_socket(sock, server_hostname=host)
+            current[0] = sock = context.wrap_socket(sock, server_hostname=host)
         conn = http.client.HTTPConnection(host, port, timeout=budget.remaining())
         conn.default_port = 443 if scheme == "https" else 80
         conn.sock = sock
         return _exchange(conn, sock, url, method, data, headers, budget)
     except ssl.SSLError as exc:
-        raise FetchError(f"TLS failed with {host}: {exc.reason or exc}.") from None
+        raise _timeout_or(
+            budget, host, FetchError(f"TLS failed with {host}: {exc.reason or exc}.")
+        ) from None
     except TimeoutError:
         raise FetchTimeout(f"{host} stopped answering before the time limit.") from None
     except (http.client.HTTPException, OSError) as exc:
-        raise FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.") from None
+        failure = FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.")
+        raise _timeout_or(budget, host, failure) from None
     finally:
+        watchdog.cancel()
         sock.close()
+
+
+def _abort(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to stop
+
+
+def _timeout_or(budget: _Budget, host: str, error: FetchError) -> FetchError:
+    """The watchdog's doing shows up as a broken connection: call it a timeout."""
+    if time.monotonic() >= budget.deadline_at:
+        return FetchTimeout(f"{host} stopped answering before the time limit.")
+    return error
 
 
 def _exchange(

@@ -301,3 +301,23 @@ def test_connection_refused_is_a_readable_error():
         port = probe.getsockname()[1]
     with pytest.raises(fetching.FetchError, match="Could not connect"):
         fetch(f"http://127.0.0.1:{port}/")
+
+
+def test_a_server_dripping_its_headers_is_cut_at_the_total_deadline():
+    def drip_headers(conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        for n in range(40):
+            conn.sendall(f"X-Slow-{n}: 1\r\n".encode())
+            time.sleep(0.25)
+
+    with raw_server(drip_headers) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchTimeout):
+            fetch(server.url(), deadline=1.0)
+        assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.usefixtures("public_only", "no_sockets")
+def test_deprecated_site_local_ipv6_is_refused():
+    with pytest.raises(BlockedURL, match="site-local"):
+        fetch("http://[fec0::1]/")
