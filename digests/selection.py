@@ -129,14 +129,13 @@ def group_stories(candidates: list[Candidate]) -> None:
     for i, own in enumerate(shingles):
         for shingle in own:
             index[shingle].append(i)
+    outlet = [c.article.source_id for c in candidates]
     shared: Counter = Counter()
     for members in index.values():
         if 1 < len(members) <= COMMON_SHINGLE:
-            for j in members[1:]:
-                shared[(members[0], j)] += 1
+            for i, j in _cross_outlet_links(members, outlet):
+                shared[(i, j)] += 1
     for (i, j), count in shared.items():
-        if candidates[i].article.source_id == candidates[j].article.source_id:
-            continue
         needed = max(
             MIN_SHARED_SHINGLES, MIN_SHARED_SHARE * min(len(shingles[i]), len(shingles[j]))
         )
@@ -145,6 +144,18 @@ def group_stories(candidates: list[Candidate]) -> None:
     roots: dict[int, int] = {}
     for i, candidate in enumerate(candidates):
         candidate.story = roots.setdefault(find(i), len(roots) + 1)
+
+
+def _cross_outlet_links(members: list[int], outlet: list[int]) -> list[tuple[int, int]]:
+    """Link each article to the bucket's first article of another outlet (linear, not all pairs)."""
+    first = members[0]
+    other = next((m for m in members if outlet[m] != outlet[first]), None)
+    links = []
+    for j in members[1:]:
+        partner = first if outlet[j] != outlet[first] else other
+        if partner is not None and partner != j:
+            links.append((min(partner, j), max(partner, j)))
+    return links
 
 
 # --- Choosing and numbering ---------------------------------------------------------

@@ -7,6 +7,7 @@ of which those clients let us enforce in one place. Proxy variables are never re
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -315,10 +316,8 @@ def _request(
 
 
 def _abort(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed: nothing left to stop
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed: nothing left to stop
 
 
 def _timeout_or(budget: _Budget, host: str, error: FetchError) -> FetchError:
@@ -380,6 +379,7 @@ def _read_body(
             break
         out += decoder.feed(chunk, budget.max_bytes - len(out))
         budget.remaining()
+    budget.remaining()  # an end forced by the deadline watchdog is a timeout, not a body
     out += decoder.flush(budget.max_bytes - len(out))
     return bytes(out)
 

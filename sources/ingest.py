@@ -93,7 +93,7 @@ def _fetch_and_store(feed: Feed) -> FeedResult:
         .values_list("id", flat=True)
     )
     if new_ids:
-        articles_ingested.send(sender=Feed, feed=feed, article_ids=new_ids)
+        _announce(feed, new_ids)
     return FeedResult(
         feed,
         "ok",
@@ -102,6 +102,21 @@ def _fetch_and_store(feed: Feed) -> FeedResult:
         skipped_entries=parsed.skipped,
         new_article_ids=new_ids,
     )
+
+
+def _announce(feed: Feed, article_ids: list[int]) -> None:
+    """Tell listeners (placement) about new articles; their failure is not the feed's."""
+    for receiver, result in articles_ingested.send_robust(
+        sender=Feed, feed=feed, article_ids=article_ids
+    ):
+        if isinstance(result, Exception):
+            logger.error(
+                "After fetching %s, %s failed: %r",
+                feed.url,
+                receiver.__name__,
+                result,
+                exc_info=result,
+            )
 
 
 def entry_to_article_data(entry: ParsedEntry, *, feed_language: str = "") -> services.ArticleData:

@@ -233,11 +233,13 @@ def article_record_extraction(
     }
     if text:
         changes.update(extraction_status=Article.Extraction.OK, extraction_error="")
-        changes["content_hash"] = content_hash(text)
-        if not article.text_locked:
-            changes["text"] = text
         if language:
             changes["language"] = language
+        # Decided in the database, not on the row we loaded: an editor may have corrected
+        # and locked the text while the page was being fetched.
+        Article.objects.filter(pk=article.pk, text_locked=False).update(
+            text=text, content_hash=content_hash(text)
+        )
     else:
         status = Article.Extraction.SKIPPED if skipped else Article.Extraction.FAILED
         changes.update(extraction_status=status, extraction_error=error[:2000])

@@ -245,14 +245,17 @@ def digest_renumber(*, digest: Digest) -> dict[int, int | None]:
             mapping[entry.position] = number
         entry.position = number
     DigestArticle.objects.bulk_update(included + unplaced, ["position", "included"])
+    # The machine copies are renumbered too, so "edited" still means an editor edited it.
     digest.highlights = renumber_citations(digest.highlights, mapping)
+    digest.machine_highlights = renumber_citations(digest.machine_highlights, mapping)
     # The text changed under any open editor: their stale save must meet a conflict.
     digest.version = F("version") + 1
-    digest.save(update_fields=["highlights", "version", "updated_at"])
+    digest.save(update_fields=["highlights", "machine_highlights", "version", "updated_at"])
     digest.refresh_from_db(fields=["version"])
     for section in digest.sections.all():
         section.body = renumber_citations(section.body, mapping)
-        section.save(update_fields=["body"])
+        section.machine_body = renumber_citations(section.machine_body, mapping)
+        section.save(update_fields=["body", "machine_body"])
     return mapping
 
 

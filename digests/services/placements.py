@@ -70,9 +70,10 @@ def _refresh_topic(topic: Topic, registry, source_ids) -> RefreshResult:
     placer = Placer(perspectives, registry, feed_defaults)
     names = {p.pk: p.name for p in perspectives}
     feeds_of = _sources_by_feed(topic, list(feed_defaults), source_ids)
-    existing = {
-        p.source_id: p for p in Placement.objects.filter(topic=topic, source_id__in=feeds_of)
-    }
+    # Locked: an editor's change committed between this read and the write below would
+    # otherwise be overwritten by the automatic decision.
+    locked = Placement.objects.select_for_update().filter(topic=topic, source_id__in=feeds_of)
+    existing = {p.source_id: p for p in locked}
     sources = Source.objects.filter(pk__in=feeds_of).only("id", "domain", "country")
     new, changed, history = [], [], []
     result = RefreshResult()

@@ -137,12 +137,32 @@ def test_phrases_every_article_shares_do_not_merge_stories():
     class FakeArticle:
         title: str
         best_text: str
+        source_id: int
 
     class Wrap:
         def __init__(self, i):
-            self.article = FakeArticle(f"Headline {i}", f"unique words for article {i} " * 30)
+            self.article = FakeArticle(f"Headline {i}", f"unique words for article {i} " * 30, i)
             self.story = 0
 
     candidates = [Wrap(i) for i in range(3000)]
     group_stories(candidates)
     assert len({c.story for c in candidates}) == 3000
+
+
+def test_a_second_copy_from_the_same_outlet_joins_the_story():
+    from dataclasses import dataclass
+
+    @dataclass
+    class FakeArticle:
+        title: str
+        best_text: str
+        source_id: int
+
+    class Wrap:
+        def __init__(self, outlet):
+            self.article = FakeArticle("Tariffs paused", TRADE_TEXT * 3, outlet)
+            self.story = 0
+
+    copies = [Wrap(1), Wrap(1), Wrap(2)]  # outlet 1 twice (an update), outlet 2 once
+    group_stories(copies)
+    assert len({c.story for c in copies}) == 1
