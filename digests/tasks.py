@@ -16,7 +16,7 @@ def draft_todays_edition(topic_id: int) -> str:
     day = timezone.localdate(timezone=topic.zone)
     try:
         result = services.digest_draft(topic=topic, edition_date=day, redraft=True)
-    except services.DigestFrozen as exc:
+    except services.DraftRefused as exc:
         return str(exc)
     return f"{result.digest}: {result.digest.entries.filter(included=True).count()} articles"
 

@@ -2,6 +2,8 @@
 
 from .digests import (
     DigestFrozen,
+    DraftConflict,
+    DraftRefused,
     DraftResult,
     digest_draft,
     digest_renumber,
@@ -20,6 +22,8 @@ from .placements import (
 
 __all__ = [
     "DigestFrozen",
+    "DraftConflict",
+    "DraftRefused",
     "DraftResult",
     "RefreshResult",
     "digest_draft",

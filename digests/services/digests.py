@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,8 +21,16 @@ from ..selection import Candidate, select
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
-class DigestFrozen(Exception):
+class DraftRefused(Exception):
+    """The edition could not be drafted now; the message says why and what to do."""
+
+
+class DigestFrozen(DraftRefused):
     """A published or withdrawn digest changes only through an explicit correction."""
+
+
+class DraftConflict(DraftRefused):
+    """Someone changed the digest while it was being drafted; nothing was written."""
 
 
 @dataclass
@@ -40,31 +48,62 @@ def digest_title(topic: Topic, day: date) -> str:
 def digest_draft(
     *, topic: Topic, edition_date: date, drafter: str = "extractive", redraft: bool = False
 ) -> DraftResult:
-    """Draft (or refresh) the topic's edition; an editor's edited section is never overwritten."""
+    """Draft (or refresh) the topic's edition; an editor's edited section is never overwritten.
+
+    Selecting and drafting (which may call an LLM) happen outside any transaction; the
+    writes then happen in one short transaction on the locked digest, and only if nobody
+    saved, published or drafted it in the meantime.
+    """
     digest = Digest.objects.filter(topic=topic, edition_date=edition_date).first()
     if digest is not None and digest.is_frozen:
-        raise DigestFrozen(
-            f"{digest} is {digest.get_status_display().lower()}; correct it instead of redrafting."
-        )
+        raise _frozen(digest)
     edited = _edited_parts(digest) if digest else []
     if digest is not None and edited and not redraft:
         return DraftResult(digest, created=False, skipped=edited)
+    keep_numbering = bool(edited) and digest.entries.exists()
     selection = select(topic, edition_date)
+    draft = get_drafter(drafter).draft(
+        topic_name=topic.name,
+        perspectives=[PerspectiveInfo(p.slug, p.name) for p in topic.perspectives.all()],
+        articles=_source_articles(digest)
+        if keep_numbering
+        else _candidate_articles(topic, selection),
+    )
     with transaction.atomic():
-        created = digest is None
-        digest = digest or _new_digest(topic, edition_date)
-        keep_numbering = bool(edited) and digest.entries.exists()
+        digest, created = _lock_edition(topic, edition_date, digest.version if digest else None)
         if keep_numbering:
             _add_new_candidates(digest, selection.candidates)
         else:
             _replace_entries(digest, topic, selection.candidates)
-        draft = get_drafter(drafter).draft(
-            topic_name=topic.name,
-            perspectives=[PerspectiveInfo(p.slug, p.name) for p in topic.perspectives.all()],
-            articles=_source_articles(digest),
-        )
         _write_draft(digest, draft, edited, created=created)
     return DraftResult(digest, created=created, skipped=edited, kept_numbering=keep_numbering)
+
+
+def _frozen(digest: Digest) -> DigestFrozen:
+    return DigestFrozen(
+        f"{digest} is {digest.get_status_display().lower()}; correct it instead of redrafting."
+    )
+
+
+def _lock_edition(topic: Topic, day: date, seen_version: int | None) -> tuple[Digest, bool]:
+    """The edition's digest, locked and unchanged since drafting began (or new)."""
+    digest = (
+        Digest.objects.select_for_update(of=("self",)).filter(topic=topic, edition_date=day).first()
+    )
+    if digest is None and seen_version is None:
+        try:
+            with transaction.atomic():
+                return _new_digest(topic, day), True
+        except IntegrityError:
+            digest = None  # another worker created it meanwhile
+    if digest is not None and digest.is_frozen:
+        raise _frozen(digest)
+    if digest is None or digest.version != seen_version:
+        raise DraftConflict(
+            f"The {topic} edition of {day} changed while it was being drafted (saved, drafted "
+            "or deleted by someone else); nothing was written. Draft it again."
+        )
+    return digest, False
 
 
 def _new_digest(topic: Topic, day: date) -> Digest:
@@ -117,6 +156,26 @@ def _add_new_candidates(digest: Digest, candidates: list[Candidate]) -> None:
     for candidate in fresh:
         candidate.included, candidate.position = False, None
     DigestArticle.objects.bulk_create([_entry(digest, c, tz) for c in fresh], batch_size=500)
+
+
+def _candidate_articles(topic: Topic, selection) -> list[SourceArticle]:
+    """The selection's numbered articles, as the drafter sees them (nothing stored yet)."""
+    slugs = {p.pk: p.slug for p in topic.perspectives.all()}
+    return [
+        SourceArticle(
+            number=c.position,
+            perspective=slugs[c.perspective_id],
+            outlet=c.article.source.name,
+            title=c.article.title or c.article.url,
+            summary=c.article.summary,
+            text=c.article.text,
+            language=c.article.language,
+            published=c.article.published_at,
+            story=c.story,
+            relevance=c.relevance,
+        )
+        for c in selection.included
+    ]
 
 
 def _source_articles(digest: Digest) -> list[SourceArticle]:

@@ -214,3 +214,36 @@ def test_a_redraft_bumps_the_version_and_keeps_an_edited_sections_provenance(edi
     again = services.digest_draft(topic=edition, edition_date=DAY, redraft=True).digest
     assert again.version == 2  # an editor who opened version 1 now meets a conflict
     assert again.provenance["sections"]["us"] == kept
+
+
+def test_a_digest_changed_while_drafting_is_left_as_the_other_person_left_it(edition, monkeypatch):
+    from digests.drafting import get_drafter
+    from digests.services import digests as digest_services
+
+    digest = services.digest_draft(topic=edition, edition_date=DAY).digest
+    real = get_drafter("extractive")
+
+    class PublishedMeanwhile:
+        name, version = real.name, real.version
+
+        def draft(self, **kwargs):
+            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PUBLISHED)
+            return real.draft(**kwargs)
+
+    monkeypatch.setattr(digest_services, "get_drafter", lambda name: PublishedMeanwhile())
+    before = list(digest.entries.values_list("pk", flat=True))
+    with pytest.raises(services.DigestFrozen):
+        services.digest_draft(topic=edition, edition_date=DAY, redraft=True)
+    assert list(digest.entries.values_list("pk", flat=True)) == before
+    Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.DRAFT)
+
+    class SavedMeanwhile(PublishedMeanwhile):
+        def draft(self, **kwargs):
+            Digest.objects.filter(pk=digest.pk).update(version=99, highlights="- An editor [1]")
+            return real.draft(**kwargs)
+
+    monkeypatch.setattr(digest_services, "get_drafter", lambda name: SavedMeanwhile())
+    with pytest.raises(services.DraftConflict, match="changed while it was being drafted"):
+        services.digest_draft(topic=edition, edition_date=DAY, redraft=True)
+    digest.refresh_from_db()
+    assert digest.highlights == "- An editor [1]"

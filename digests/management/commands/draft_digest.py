@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 drafter=options["drafter"],
                 redraft=options["redraft"],
             )
-        except services.DigestFrozen as exc:
+        except services.DraftRefused as exc:
             raise CommandError(str(exc)) from None
         self._report(result, options["redraft"])
 
