@@ -153,9 +153,15 @@ def article_extract(article: Article) -> ExtractResult:
             return ExtractResult(article.pk, "busy", "Another worker is extracting this article.")
         return ExtractResult(article.pk, "done", "Already extracted (or removed) meanwhile.")
     try:
-        article = _resolve_wrapper(article)
-        if article.extraction_status == Article.Extraction.OK:
-            return ExtractResult(article.pk, "ok", "Same story as an article already extracted.")
+        resolved = _resolve_wrapper(article)
+        if resolved.pk != article.pk:  # the same story as an article we already had
+            if resolved.extraction_status == Article.Extraction.OK:
+                return ExtractResult(
+                    resolved.pk, "done", "Same story as an article already extracted."
+                )
+            if not services.article_claim(resolved):
+                return ExtractResult(resolved.pk, "done", "Same story as an article in progress.")
+            article = resolved
         response = fetch(article.url, accept=PAGE_ACCEPT, deadline=_page_deadline())
         if response.content_type not in HTML_TYPES:
             reason = f"Not a web page ({response.content_type}); kept with its title and summary."

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 
 from .links import domain_of
@@ -251,7 +251,8 @@ def article_move_to_url(*, article: Article, url: str) -> Article:
     """Give the article its real URL (a resolved Google News link).
 
     When another article already has that URL (the same story from a direct feed),
-    the two are one story: the feeds are moved over and this row is removed.
+    the two are one story: the feeds are moved over and this row is removed — unless
+    something (a digest) cites it, in which case it stays, marked as the duplicate it is.
     """
     other = Article.objects.select_for_update().filter(url=url).exclude(pk=article.pk).first()
     if other is None:
@@ -262,7 +263,15 @@ def article_move_to_url(*, article: Article, url: str) -> Article:
     ArticleFeed.objects.bulk_create(
         [ArticleFeed(article=other, feed_id=pk) for pk in feed_ids], ignore_conflicts=True
     )
-    article.delete()
+    try:
+        with transaction.atomic():
+            article.delete()
+    except ProtectedError:
+        Article.objects.filter(pk=article.pk).update(
+            extracting_since=None,
+            extraction_status=Article.Extraction.SKIPPED,
+            extraction_error=f"The same story as article {other.pk} ({url}); kept because it is cited.",
+        )
     return other
 
 

@@ -247,3 +247,17 @@ def test_a_digest_changed_while_drafting_is_left_as_the_other_person_left_it(edi
         services.digest_draft(topic=edition, edition_date=DAY, redraft=True)
     digest.refresh_from_db()
     assert digest.highlights == "- An editor [1]"
+
+
+def test_a_cited_google_wrapper_resolving_to_a_known_story_is_kept_not_lost(edition):
+    from sources.models import Article
+    from sources.services import article_move_to_url
+
+    digest = services.digest_draft(topic=edition, edition_date=DAY).digest
+    cited = digest.entries.filter(included=True).first().article
+    other = Article.objects.exclude(pk=cited.pk).first()
+    survivor = article_move_to_url(article=cited, url=other.url)
+    assert survivor == other
+    cited.refresh_from_db()  # still there: a digest cites it
+    assert cited.extraction_status == Article.Extraction.SKIPPED
+    assert f"article {other.pk}" in cited.extraction_error
