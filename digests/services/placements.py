@@ -196,6 +196,9 @@ def placements_move_to_source(*, keep: Source, merged: Source) -> None:
                 current.delete()
             placement.source = keep
             placement.save(update_fields=["source"])
+            current = placement
         else:
             PlacementChange.objects.filter(placement=placement).update(placement=current)
             placement.delete()
+        # The merged outlet's articles now follow the surviving placement in digests too.
+        digests_follow_placement(placement=current)
