@@ -249,7 +249,7 @@ def decode_html(body: bytes, *, http_charset: str | None) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        pass  # not UTF-8: guess the charset below
     guessed = _codec(_sniff(body))
     return body.decode(guessed or "utf-8", errors="replace")
 

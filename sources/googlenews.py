@@ -170,7 +170,7 @@ def _answer_rows(text: str) -> list:
     try:
         return _as_rows(json.loads(body))
     except json.JSONDecodeError:
-        pass
+        pass  # not one JSON document: read the length-chunked form below
     rows: list = []
     for line in filter(None, (line.strip() for line in body.splitlines())):
         if line.isdigit():  # chunked form: a length line before each JSON chunk

@@ -158,19 +158,32 @@ def _add_new_candidates(digest: Digest, candidates: list[Candidate]) -> None:
     DigestArticle.objects.bulk_create([_entry(digest, c, tz) for c in fresh], batch_size=500)
 
 
+def _source_article(article, *, number, perspective, outlet, title, language, story, relevance):
+    return SourceArticle(
+        number=number,
+        perspective=perspective,
+        outlet=outlet,
+        title=title,
+        summary=article.summary,
+        text=article.text,
+        language=language,
+        published=article.published_at,
+        story=story,
+        relevance=relevance,
+    )
+
+
 def _candidate_articles(topic: Topic, selection) -> list[SourceArticle]:
     """The selection's numbered articles, as the drafter sees them (nothing stored yet)."""
     slugs = {p.pk: p.slug for p in topic.perspectives.all()}
     return [
-        SourceArticle(
+        _source_article(
+            c.article,
             number=c.position,
             perspective=slugs[c.perspective_id],
             outlet=c.article.source.name,
             title=c.article.title or c.article.url,
-            summary=c.article.summary,
-            text=c.article.text,
             language=c.article.language,
-            published=c.article.published_at,
             story=c.story,
             relevance=c.relevance,
         )
@@ -179,19 +192,18 @@ def _candidate_articles(topic: Topic, selection) -> list[SourceArticle]:
 
 
 def _source_articles(digest: Digest) -> list[SourceArticle]:
+    """The digest's numbered entries, as cited, for a redraft that keeps the numbering."""
     entries = digest.entries.filter(included=True, position__isnull=False).select_related(
         "article", "perspective"
     )
     return [
-        SourceArticle(
+        _source_article(
+            e.article,
             number=e.position,
             perspective=e.perspective.slug if e.perspective else "",
             outlet=e.cited_outlet,
             title=e.cited_title,
-            summary=e.article.summary,
-            text=e.article.text,
             language=e.cited_language or e.article.language,
-            published=e.article.published_at,
             story=e.story,
             relevance=e.relevance,
         )
