@@ -27,6 +27,7 @@ from .admin_desk import (
     revision_text,
     section_field,
 )
+from .caching import public_changed
 from .coverage import coverage_check
 from .models import (
     Digest,
@@ -81,6 +82,7 @@ class TopicAdmin(BaseAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.topic_schedule_sync(topic=obj)
+        public_changed()  # names, descriptions and perspectives show on public pages
 
 
 # --- Placements: the morning fix ---------------------------------------------------------
@@ -339,6 +341,7 @@ class DigestAdmin(DigestStepsMixin, VersionAdmin, BaseAdmin):
     list_select_related = ["topic"]
     date_hierarchy = "edition_date"
     search_fields = ["title"]
+
     readonly_fields = [
         "status",
         "drafter",
@@ -358,6 +361,10 @@ class DigestAdmin(DigestStepsMixin, VersionAdmin, BaseAdmin):
 
     class Media:
         css = {"all": ["digests/desk.css"]}
+
+    def view_on_site(self, obj: Digest) -> str:
+        """The public page once published; until then the signed preview."""
+        return obj.get_absolute_url() if obj.status == Digest.Status.PUBLISHED else preview_url(obj)
 
     def has_add_permission(self, request) -> bool:
         return False  # digests are drafted by the service, every morning

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from sources.models import Feed, Source
@@ -26,13 +27,24 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone name such as Europe/London.") from None
 
 
+# The public site's own paths: a topic slug may not shadow them (digests/urls.py).
+RESERVED_TOPIC_SLUGS = frozenset(
+    {"admin", "feeds", "markdownx", "media", "outlets", "preview", "search", "static", "healthz"}
+)
+
+
+def validate_topic_slug(value: str) -> None:
+    if value.lower() in RESERVED_TOPIC_SLUGS:
+        raise ValidationError(f"“{value}” is one of the site's own paths; choose another slug.")
+
+
 class TopicQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
 
 class Topic(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[validate_topic_slug])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     keywords = models.TextField(
@@ -52,6 +64,9 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("topic_archive", args=[self.slug])
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -189,6 +204,16 @@ class DigestQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Digest.Status.PUBLISHED)
 
+    def latest_per_topic(self):
+        """Each active topic's most recent published edition."""
+        latest = (
+            Digest.objects.published()
+            .filter(topic=models.OuterRef("topic"))
+            .order_by("-edition_date")
+            .values("pk")[:1]
+        )
+        return self.published().filter(topic__active=True, pk=models.Subquery(latest))
+
     def unpublished(self):
         return self.exclude(status__in=[Digest.Status.PUBLISHED, Digest.Status.WITHDRAWN])
 
@@ -230,6 +255,9 @@ class Digest(models.Model):
         blank=True, help_text="Public note shown with a corrected digest."
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="What public search reads, set when published."
+    )
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every save; a stale save is refused."
     )
@@ -254,9 +282,17 @@ class Digest(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("digest_detail", args=[self.topic.slug, self.edition_date.isoformat()])
+
     @property
     def is_frozen(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+
+    @property
+    def public_updated_at(self):
+        """When the public last saw this digest change: its correction, else its publishing."""
+        return self.corrected_at or self.published_at or self.updated_at
 
 
 class DigestSection(models.Model):

@@ -11,6 +11,7 @@ import difflib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -89,8 +90,14 @@ def clean_html(html: str) -> str:
 
 def render_markdown(text: str, *, citation_base: str = "#source-") -> SafeString:
     """Markdown to cleaned HTML, with citation markers linked to the numbered sources."""
-    html = markdown.markdown(text or "", extensions=[CitationExtension(citation_base)])
-    return mark_safe(clean_html(html))
+    return mark_safe(_rendered(text or "", citation_base))
+
+
+@lru_cache(maxsize=4096)
+def _rendered(text: str, citation_base: str) -> str:
+    """Remembered per process: the same bullets render on the page, the archive and feeds."""
+    html = markdown.markdown(text, extensions=[CitationExtension(citation_base)])
+    return clean_html(html)
 
 
 def markdownify(content: str) -> str:
@@ -124,6 +131,7 @@ class CitedSource:
     url: str  # "" unless http(s)
     language: str = ""
     date: object = None
+    domain: str = ""  # the outlet's, when the query annotated it (for a link to its page)
 
     @classmethod
     def of(cls, entry: DigestArticle) -> CitedSource:
@@ -134,6 +142,7 @@ class CitedSource:
             web_url(entry.cited_url),
             entry.cited_language,
             entry.cited_date,
+            getattr(entry, "outlet_domain", ""),
         )
 
 

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import revisions  # noqa: F401  (registers the digest models with django-reversion)
+from .caching import public_changed
 from .coverage import bullets
 from .models import Digest, DigestEvent, DigestSection, Placement
+from .search import search_document
 
 Status = Digest.Status
 EDITABLE = (Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED)
@@ -123,6 +125,8 @@ def _transition(
     with _revision(user, f"{action}: {note}" if note else action):
         digest.save(update_fields=["status", "version", "updated_at", *fields])
     _log(digest, user, action, from_status, note)
+    if Status.PUBLISHED in (from_status, to):
+        public_changed()
     return digest
 
 
@@ -173,6 +177,8 @@ def _save_text(
     with _revision(user, comment):
         for section in changed:
             section.save(update_fields=["body"])
+        if digest.status == Status.PUBLISHED:  # a correction: search reads the new text
+            digest.search_text = search_document(digest)
         digest.save()
 
 
@@ -231,6 +237,7 @@ def digest_correct(
         digest, user, f"Correction: {note.strip()}", highlights=highlights, sections=sections
     )
     _log(digest, user, "correct", digest.status, note.strip())
+    public_changed()
     return digest
 
 
@@ -311,13 +318,19 @@ def _publish_now(digest: Digest, *, user, note: str = "") -> Digest:
     digest.published_at = timezone.now()
     digest.frozen_placements = placements_in_force(digest)
     digest.placement_changed_since_publishing = False
+    digest.search_text = search_document(digest)
     return _transition(
         digest,
         user=user,
         action="publish",
         to=Status.PUBLISHED,
         note=note,
-        fields=["published_at", "frozen_placements", "placement_changed_since_publishing"],
+        fields=[
+            "published_at",
+            "frozen_placements",
+            "placement_changed_since_publishing",
+            "search_text",
+        ],
     )
 
 

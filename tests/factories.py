@@ -104,3 +104,78 @@ def article_via(feed, url: str, source) -> Article:
     article = make_article(url, source=source)
     article.feeds.add(feed)
     return article
+
+
+def make_publisher(username: str = "pat"):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publisher"))  # made by migration 0004
+    return user
+
+
+def make_published_digest(
+    topic=None,
+    day: str = "2026-11-20",
+    *,
+    articles: int = 4,
+    publisher=None,
+    title: str = "",
+    highlights: str = "",
+    us_body: str = "",
+    china_body: str = "",
+    outlet: str = "",
+    article_title: str = "Story {n}",
+    language: str = "en",
+):
+    """A digest published through the workflow: half its articles US, half China, all cited.
+
+    Outlet ``n`` is ``outlet{n}.example`` ("Outlet {n}") unless ``outlet`` names one outlet
+    for all of them. Text arguments replace the default bullets.
+    """
+    from datetime import date
+
+    from digests import workflow
+    from digests.models import Digest, DigestArticle, DigestSection
+
+    topic = topic or make_topic()
+    us, china = perspective(topic, "us"), perspective(topic, "china")
+    digest = Digest.objects.create(
+        topic=topic,
+        edition_date=date.fromisoformat(day),
+        title=title or f"{topic.name} News - {day}",
+        slug=f"{topic.slug}-{day}",
+        status=Digest.Status.IN_REVIEW,
+        highlights=highlights or "- Both sides met and talked about trade [1, 3]",
+    )
+    half = max(1, articles // 2)
+    for n in range(1, articles + 1):
+        domain = outlet or f"outlet{n}.example"
+        source = Source.objects.get_or_create(
+            domain=domain, defaults={"name": outlet or f"Outlet {n}"}
+        )[0]
+        url = f"https://{domain}/{day}/story-{n}"  # two topics may cite the same article
+        article = Article.objects.filter(url=url).first() or make_article(url, source=source)
+        DigestArticle.objects.create(
+            digest=digest,
+            article=article,
+            position=n,
+            perspective=us if n <= half else china,
+            relevance=0.5,
+            cited_title=article_title.format(n=n),
+            cited_url=article.url,
+            cited_outlet=source.name,
+            cited_language=language,
+            cited_date=date.fromisoformat(day),
+        )
+    DigestSection.objects.create(
+        digest=digest, perspective=us, body=us_body or "- Washington announced new rules [1]"
+    )
+    DigestSection.objects.create(
+        digest=digest,
+        perspective=china,
+        body=china_body or f"- Beijing answered the rules [{min(articles, half + 1)}]",
+    )
+    return workflow.digest_publish(
+        digest=digest, user=publisher or make_publisher(f"pub-{digest.pk}")
+    )

@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Static files straight from the app folders; collectstatic is for production.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# One process: an in-memory cache keeps tests apart (a fixture clears it before each test).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sources.models import ArticleFeed, Source
 from sources.services import registry_load
 
+from ..caching import public_changed
 from ..models import Digest, Perspective, Placement, PlacementChange, Topic, TopicFeed
 from ..placement import Placer
 from .digests import digests_follow_placement
@@ -48,6 +49,8 @@ def placements_refresh(*, topics=None, source_ids=None) -> RefreshResult:
     result = RefreshResult()
     for topic in topics if topics is not None else Topic.objects.all():
         result += _refresh_topic(topic, registry, source_ids)
+    if result.created or result.updated:
+        public_changed()  # outlet pages show placements
     return result
 
 
@@ -63,6 +66,10 @@ def _sources_by_feed(topic: Topic, feed_ids: list[int], source_ids) -> dict[int,
 
 @transaction.atomic
 def _refresh_topic(topic: Topic, registry, source_ids) -> RefreshResult:
+    # One refresh of a topic at a time: two workers placing the same new outlet would both
+    # find no placement and both insert one (IntegrityError on unique_placement, the whole
+    # topic's refresh rolled back). The second waits here, then sees the first's rows.
+    Topic.objects.select_for_update().filter(pk=topic.pk).first()
     perspectives = list(topic.perspectives.all())
     feed_defaults = dict(
         TopicFeed.objects.filter(topic=topic).values_list("feed_id", "default_perspective_id")
@@ -172,6 +179,7 @@ def placement_set(
         reason=reason,
     )
     digests_follow_placement(placement=locked)
+    public_changed()
     return locked
 
 
@@ -202,3 +210,4 @@ def placements_move_to_source(*, keep: Source, merged: Source) -> None:
             placement.delete()
         # The merged outlet's articles now follow the surviving placement in digests too.
         digests_follow_placement(placement=current)
+    public_changed()

@@ -1,10 +1,14 @@
 """A real browser: Playwright driving Debian's Chromium against the live test server."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 CHROMIUM = os.environ.get("DIGESTCMS_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -19,6 +23,18 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """The Editor and Publisher groups of migration 0004, for every browser test.
+
+    The live server needs committed rows, so these tests are transactional, and the flush after
+    any earlier transactional test drops what migrations made. (serialized_rollback would
+    restore it, but clashes with the content types that flush recreates.)
+    """
+    migration = importlib.import_module("digests.migrations.0004_roles_and_schedule")
+    migration.install(apps, SimpleNamespace(connection=connection))
 
 
 @pytest.fixture(scope="session")
