@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path, re_path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
-from digests import public
+from digestcms.health import healthz
 from digests import views as digest_views
 
 urlpatterns = [
@@ -17,12 +16,8 @@ urlpatterns = [
         digest_views.digest_preview,
         name="digest_preview",
     ),
-    re_path(
-        r"^(?P<topic>[-\w]+)/(?P<day>\d{4}-\d{2}-\d{2})/$",
-        public.digest_detail,
-        name="digest_detail",
-    ),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz/", healthz, name="healthz"),
+    path("", include("digests.urls")),
 ]
 
 if settings.DEBUG:  # uploaded images in development; a web server serves them in production

@@ -41,6 +41,19 @@ def test_the_demo_loads_feeds_outlets_extracted_articles_and_a_draft(demo):
     assert placed("apnews.com") == "United States"
 
 
+def test_the_demo_publishes_its_digest_for_readers(demo, client):
+    assert demo.status == Digest.Status.PUBLISHED
+    page = client.get(demo.get_absolute_url())
+    assert page.status_code == 200
+    assert demo.title in page.content.decode()
+    assert "United States perspective" in page.content.decode()
+    home = client.get("/").content.decode()
+    assert demo.get_absolute_url() in home
+    # Run again the same day: the published edition stays as readers saw it.
+    call_command("rundemo", "--no-serve", "--demo-port", "0")
+    assert Digest.objects.get().version == demo.version
+
+
 def test_the_demo_draft_cites_its_sources_and_leaves_off_topic_articles_out(demo):
     listed = demo.entries.filter(included=True)
     assert listed.count() == 20

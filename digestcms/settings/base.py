@@ -1,6 +1,7 @@
 """Settings shared by every environment; values come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "axes",
     "django_q",
     "reversion",
     "markdownx",
@@ -42,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages this process already served, answered before the rest (digests/caching.py).
+    "digests.caching.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -49,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "digestcms.urls"
@@ -64,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "digests.context_processors.site",
             ],
         },
     },
@@ -94,6 +102,13 @@ def database_from_env() -> dict:
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# AxesStandaloneBackend first: it refuses a locked-out (username, address) before any
+# password is checked, then ModelBackend does the real work.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,24 +131,80 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# One cache every process shares, so publishing in the admin or in a worker invalidates the
+# public pages every web process serves: Redis when there is one, else files under var/.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "digestcms",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+# Public pages and feeds: rendered once per change of what is published (digests.caching).
+DIGESTCMS_PAGE_CACHE = env_bool("DIGESTCMS_PAGE_CACHE", True)
+DIGESTCMS_PAGE_MAX_AGE = int(os.environ.get("DIGESTCMS_PAGE_MAX_AGE", "60"))
+DIGESTCMS_RELEASE = os.environ.get("DIGESTCMS_RELEASE", "")  # part of every page's ETag
+DIGESTCMS_SITE_NAME = os.environ.get("DIGESTCMS_SITE_NAME", "digestcms")
+
+# --- Reverse proxy and admin login lockout (django-axes; THREATS.md 15) ----------------
+# DIGESTCMS_BEHIND_PROXY=1: a proxy terminates TLS and sets X-Forwarded-Proto (prod.py trusts
+# it). DIGESTCMS_PROXY_COUNT: how many proxies append to X-Forwarded-For (default 1 behind a
+# proxy, else 0, when X-Forwarded-For is ignored); the client address is counted from the right.
+DIGESTCMS_BEHIND_PROXY = env_bool("DIGESTCMS_BEHIND_PROXY")
+DIGESTCMS_PROXY_COUNT = int(
+    os.environ.get("DIGESTCMS_PROXY_COUNT", "1" if DIGESTCMS_BEHIND_PROXY else "0")
+)
+# Lock a username from one address only, so an attacker cannot lock every editor out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("DIGESTCMS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DIGESTCMS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "digestcms.clientip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_VERBOSE = False
+
+# --- Health (/healthz/) ------------------------------------------------------
+# The newest successful feed fetch may be this old (seconds) before the check fails.
+DIGESTCMS_HEALTH_MAX_FETCH_AGE = int(os.environ.get("DIGESTCMS_HEALTH_MAX_FETCH_AGE", "21600"))
+DIGESTCMS_HEALTH_TIMEOUT = float(os.environ.get("DIGESTCMS_HEALTH_TIMEOUT", "2"))
+
 # --- django-q2 (THREATS.md 8-10) --------------------------------------------
 # A task may run at most Q_TIMEOUT seconds; the broker hands it out again only
 # after Q_RETRY, which must be longer, or a slow task runs twice.
 Q_TIMEOUT = int(os.environ.get("DIGESTCMS_Q_TIMEOUT", "120"))
 Q_RETRY = int(os.environ.get("DIGESTCMS_Q_RETRY", "180"))
+Q_WORKERS = int(os.environ.get("DIGESTCMS_Q_WORKERS", "2"))
 Q_CLUSTER = {
     "name": "digestcms",
-    "workers": int(os.environ.get("DIGESTCMS_Q_WORKERS", "2")),
+    "workers": Q_WORKERS,
     "timeout": Q_TIMEOUT,
     "retry": Q_RETRY,
     "max_attempts": 2,
     "ack_failures": True,
     "catch_up": False,
     "save_limit": 500,
-    "queue_limit": 50,
+    # Tasks a cluster takes ahead of its workers: few, or one cluster takes every task while
+    # the others idle, and a cluster that dies holds what it took for Q_RETRY seconds.
+    "queue_limit": Q_WORKERS,
     "label": "Background tasks",
 }
-if REDIS_URL:
+# The database is the broker, with or without Redis: django-q2's Redis broker has no
+# receipts, so the tasks a killed cluster had taken die with it (tests/scale). The ORM
+# broker hands a task out again Q_RETRY seconds after a cluster took it unless that cluster
+# saved its result. Redis, when set, is the shared cache. DIGESTCMS_Q_BROKER=redis trades
+# that safety for a lighter database (docs/scaling.md).
+Q_BROKER = os.environ.get("DIGESTCMS_Q_BROKER", "orm")
+if Q_BROKER == "redis" and REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
@@ -202,6 +273,7 @@ LOGGING = {
     "loggers": {
         "trafilatura": {"level": "ERROR"},
         "htmldate": {"level": "ERROR"},
-        "django_q": {"level": "WARNING"},
+        "django-q": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failed logins and lockouts, not its housekeeping
     },
 }

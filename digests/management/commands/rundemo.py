@@ -1,5 +1,8 @@
 import os
 import secrets
+import signal
+import subprocess
+import sys
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -39,11 +42,12 @@ class Command(BaseCommand):
                 f"Demo news server on http://{server.address}/ (every fetch goes there)."
             )
             self._load()
-            self._draft(server)
-            password = self._admin_login()
-            self._banner(options["addrport"], password)
+            digest = self._draft(server)
+            password, admin = self._admin_login()
+            self._publish(digest, admin)
+            self._banner(options["addrport"], password, digest)
             if not options["no_serve"]:
-                call_command("runserver", options["addrport"], use_reloader=False)
+                self._serve(options["addrport"])
 
     def _route_to(self, address: str) -> None:
         for name, value in {**DEMO_SETTINGS, "DIGESTCMS_FETCH_ROUTE": address}.items():
@@ -62,10 +66,16 @@ class Command(BaseCommand):
         The demo topic's edition time is moved to the hour after the demo's clock, so its
         24-hour window always covers the bundled articles, whatever time it is now.
         """
-        from digests.models import Topic
+        from digests.models import Digest, Topic
 
         close = (server.anchor + timedelta(hours=1)).astimezone(UTC)
         Topic.objects.filter(slug="us-china").update(edition_time=close.time(), time_zone="UTC")
+        published = Digest.objects.published().filter(
+            topic__slug="us-china", edition_date=close.date()
+        )
+        if published.exists():  # a second `make run` the same day: readers keep that edition
+            self.stdout.write("Today's demo digest is already published; not redrafting it.")
+            return published.select_related("topic").get()
         call_command(
             "draft_digest",
             "us-china",
@@ -74,8 +84,44 @@ class Command(BaseCommand):
             "--redraft",
             stdout=self.stdout,
         )
+        return Digest.objects.select_related("topic").get(
+            topic__slug="us-china", edition_date=close.date()
+        )
 
-    def _admin_login(self) -> str:
+    def _publish(self, digest, user) -> None:
+        """Readers get a published digest to read: the draft, submitted and published."""
+        from digests import workflow
+
+        if digest.status == digest.Status.DRAFT:
+            digest = workflow.digest_submit(digest=digest, user=user)
+        if digest.status == digest.Status.IN_REVIEW:
+            workflow.digest_publish(digest=digest, user=user)
+        self.stdout.write(f"Published the demo digest “{digest.title}”.")
+
+    def _serve(self, addrport: str) -> None:
+        """The site and a worker running the schedules; Ctrl-C stops both."""
+        worker = subprocess.Popen(
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"],
+            start_new_session=True,  # Ctrl-C reaches it through us, once, cleanly
+        )
+        self.stdout.write(f"Worker running the schedules (pid {worker.pid}).")
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            self._stop(worker)
+
+    def _stop(self, worker: subprocess.Popen) -> None:
+        if worker.poll() is not None:
+            return
+        self.stdout.write("Stopping the worker …")
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+    def _admin_login(self):
         password = os.environ.get("DIGESTCMS_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
         user, _ = get_user_model().objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}
@@ -83,12 +129,14 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
-        return password
+        return password, user
 
-    def _banner(self, addrport: str, password: str) -> None:
+    def _banner(self, addrport: str, password: str, digest) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nThe admin is at http://{addrport}/admin/\n"
+                f"\nThe site is at http://{addrport}/ "
+                f"(today's demo digest: http://{addrport}{digest.get_absolute_url()})\n"
+                f"The admin is at http://{addrport}/admin/\n"
                 f"  user: admin\n  password: {password}\n"
                 "(a new password is set each time the demo starts; Ctrl-C stops everything)\n"
             )
