@@ -28,9 +28,16 @@ def fetch_feed(feed_id: int) -> str:
 
 
 def extract_article(article_id: int) -> str:
-    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    """Extract one waiting article.
+
+    An article often gets several tasks (it came through several feeds; a task is handed out
+    again after a worker died): the first extracts it, the others find it done.
+    """
+    article = (
+        Article.objects.needing_extraction().filter(pk=article_id).select_related("source").first()
+    )
     if article is None:
-        return "article gone (merged or deleted)"
+        return "nothing to do: extracted meanwhile, merged or deleted"
     return ingest.article_extract(article).outcome
 
 
