@@ -6,6 +6,9 @@ which checks roles itself. markdownx's endpoints are made staff-only here (THREA
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -16,6 +19,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,8 +45,11 @@ from .admin_desk import (
     revision_text,
 )
 from .coverage import coverage_check
-from .models import Digest, DigestArticle, Topic
-from .rendering import CitedSource, diff_rows, markdownify, render_markdown
+from .models import Digest, Topic
+from .pages import digest_page_context
+from .rendering import diff_rows, markdownify
+
+logger = logging.getLogger(__name__)
 
 PREVIEW_SALT = "digests.preview"
 
@@ -56,32 +63,6 @@ def preview_token(pk: int) -> str:
 
 def preview_url(digest: Digest) -> str:
     return reverse("digest_preview", args=[digest.pk, preview_token(digest.pk)])
-
-
-def digest_page_context(digest: Digest) -> dict:
-    """What the public rendering of a digest shows: highlights, sections side by side, sources."""
-    entries = list(
-        DigestArticle.objects.filter(digest=digest, included=True, position__isnull=False)
-        .select_related("perspective")
-        .order_by("position")
-    )
-    sections = [
-        {
-            "perspective": section.perspective,
-            "html": render_markdown(section.body),
-            "sources": [
-                CitedSource.of(e) for e in entries if e.perspective_id == section.perspective_id
-            ],
-        }
-        for section in digest.sections.select_related("perspective")
-    ]
-    return {
-        "digest": digest,
-        "highlights_html": render_markdown(digest.highlights),
-        "correction_html": render_markdown(digest.correction_note),
-        "sections": sections,
-        "sources": [CitedSource.of(e) for e in entries],
-    }
 
 
 def digest_preview(request: HttpRequest, pk: int, token: str) -> HttpResponse:
@@ -204,7 +185,27 @@ class SafeImageUploadView(ImageUploadView):
         return JsonResponse(form.errors, status=400)
 
     def form_valid(self, form) -> JsonResponse:
-        return JsonResponse({"image_code": f"![]({form.save(commit=True)})"})
+        # commit=False: the checked, resized image and its fresh uuid4 name, nothing written yet.
+        prepared = form.save(commit=False)
+        try:
+            name = default_storage.save(prepared.path, prepared.image)
+        except OSError as error:
+            # A full or read-only disk: remove whatever was partly written under our new name
+            # (only this request writes it), log the cause, tell the editor in words.
+            with contextlib.suppress(OSError):
+                default_storage.delete(prepared.path)
+            logger.error("Could not store an uploaded image: %r", error)
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+            message = (
+                "The server has no space left for images, so nothing was stored."
+                if full
+                else "The server cannot store images just now, so nothing was stored."
+            )
+            return JsonResponse(
+                {"image": [f"{message} Please tell the site's administrator."]},
+                status=507 if full else 503,
+            )
+        return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
 
 
 markdownx_preview = staff_only(CleanMarkdownifyView.as_view())

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from sources import ingest, services
+from sources.management.database import DATABASE_DOWN, database_unavailable
 from sources.models import Feed
 from sources.progress import progress
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="Feeds fetched at once.")
 
     def handle(self, *args, **options):
+        try:
+            self._fetch(options)
+        except DATABASE_DOWN as error:
+            raise database_unavailable(error) from error
+
+    def _fetch(self, options) -> None:
         feeds = self._feeds(options)
         if options["threads"] <= 1:
             fetched = map(ingest.feed_fetch, feeds)
