@@ -296,9 +296,10 @@ def _sniff(body: bytes) -> str | None:
 
 def _head(page: str) -> str:
     """The part of the page before <body> (at most the first 64 KB)."""
-    start = page[:HEAD_SCAN_CHARS]
-    ends = [i for i in (start.find("<body"), start.find("<BODY")) if i >= 0]
-    return start[: min(ends)] if ends else start
+    end = page.find("<body", 0, HEAD_SCAN_CHARS)
+    upper = page.find("<BODY", 0, HEAD_SCAN_CHARS if end < 0 else end)
+    ends = [i for i in (end, upper) if i >= 0]
+    return page[: min(ends)] if ends else page[:HEAD_SCAN_CHARS]
 
 
 def _head_metas(head: str) -> dict[str, str]:

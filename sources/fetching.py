@@ -8,13 +8,16 @@ of which those clients let us enforce in one place. Proxy variables are never re
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -109,37 +112,131 @@ def fetch(
     deadline: float | None = None,
 ) -> FetchResponse:
     """Fetch ``url`` safely, following at most a few redirects by hand."""
-    budget = _Budget(
-        deadline_at=time.monotonic() + (deadline or settings.DIGESTCMS_FETCH_DEADLINE),
-        max_bytes=max_bytes or settings.DIGESTCMS_FETCH_MAX_BYTES,
+    pending = start_fetch(
+        url,
+        etag=etag,
+        last_modified=last_modified,
+        accept=accept,
+        method=method,
+        data=data,
+        headers=headers,
+        max_bytes=max_bytes,
+        deadline=deadline,
+        send_now=False,
     )
+    return pending.result(fresh_deadline=False)
+
+
+def start_fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    accept: str = "*/*",
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+    send_now: bool = True,
+) -> PendingFetch:
+    """Connect and send the request for ``url`` now; ``result()`` reads the answer later.
+
+    In between, the server prepares its answer and the kernel receives it while the caller
+    does other work (ingestion extracts one page while the next is on its way), with no
+    thread. Every check is the same as ``fetch``'s. This never raises: a failure to connect
+    or to send is raised by ``result()``. (``send_now=False`` leaves it all to ``result()``.)
+    """
     request_headers = {"Accept": accept, **(headers or {})}
     if etag:
         request_headers["If-None-Match"] = etag
     if last_modified:
         request_headers["If-Modified-Since"] = last_modified
-    current, seen, permanent = url, {url}, True
-    for hop in range(settings.DIGESTCMS_FETCH_MAX_REDIRECTS + 1):
-        response = _request(current, method, data, request_headers, budget)
-        location = response.headers.get("location")
-        if response.status not in REDIRECT_STATUSES or not location:
-            response.permanent_url = current if hop and permanent else None
-            return _finish(response)
-        if hop == settings.DIGESTCMS_FETCH_MAX_REDIRECTS:
-            break
-        target = urljoin(current, location.strip())
-        if target in seen:
-            raise TooManyRedirects(f"Redirect loop: {target} redirects back to itself.")
-        if urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http":
-            raise BlockedURL(f"Refused a redirect from https to plain http ({target}).")
-        permanent = permanent and response.status in PERMANENT_REDIRECTS
-        if response.status == 303 or (response.status in (301, 302) and method == "POST"):
-            method, data = "GET", None
-        current = target
-        seen.add(target)
-    raise TooManyRedirects(
-        f"Too many redirects (more than {settings.DIGESTCMS_FETCH_MAX_REDIRECTS}) from {url}."
+    return PendingFetch(
+        url,
+        method=method,
+        data=data,
+        headers=request_headers,
+        max_bytes=max_bytes or settings.DIGESTCMS_FETCH_MAX_BYTES,
+        deadline=deadline or settings.DIGESTCMS_FETCH_DEADLINE,
+        send_now=send_now,
     )
+
+
+class PendingFetch:
+    """A request sent (or that failed to be); ``result()`` reads and checks the answer."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        method: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        max_bytes: int,
+        deadline: float,
+        send_now: bool = True,
+    ):
+        self.url = url
+        self._method, self._data, self._headers = method, data, headers
+        self._seconds = deadline
+        self._budget = _Budget(deadline_at=time.monotonic() + deadline, max_bytes=max_bytes)
+        self._sent: _Sent | None = None
+        self._error: Exception | None = None
+        if not send_now:
+            return
+        try:
+            self._sent = _send(url, method, data, headers, self._budget)
+        except Exception as exc:  # raised by result(), where the caller handles fetch errors
+            self._error = exc
+
+    def result(self, *, fresh_deadline: bool = True) -> FetchResponse:
+        """The answer (redirects followed); FetchError or what sending raised.
+
+        With ``fresh_deadline`` the server gets the whole deadline again from now on: the
+        time the caller spent elsewhere since the request was sent is not the server's.
+        Connecting and sending had a deadline of their own, so the whole fetch takes at most
+        twice the deadline plus whatever the caller did in between.
+        """
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if fresh_deadline:
+            self._budget.deadline_at = time.monotonic() + self._seconds
+        sent, self._sent = self._sent, None
+        method, data, budget = self._method, self._data, self._budget
+        current, seen, permanent = self.url, {self.url}, True
+        for hop in range(settings.DIGESTCMS_FETCH_MAX_REDIRECTS + 1):
+            if sent is not None:
+                response, sent = sent.receive(budget), None
+            else:
+                response = _request(current, method, data, self._headers, budget)
+            location = response.headers.get("location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                response.permanent_url = current if hop and permanent else None
+                return _finish(response)
+            if hop == settings.DIGESTCMS_FETCH_MAX_REDIRECTS:
+                break
+            target = urljoin(current, location.strip())
+            if target in seen:
+                raise TooManyRedirects(f"Redirect loop: {target} redirects back to itself.")
+            if urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http":
+                raise BlockedURL(f"Refused a redirect from https to plain http ({target}).")
+            permanent = permanent and response.status in PERMANENT_REDIRECTS
+            if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                method, data = "GET", None
+            current = target
+            seen.add(target)
+        raise TooManyRedirects(
+            f"Too many redirects (more than {settings.DIGESTCMS_FETCH_MAX_REDIRECTS}) from {self.url}."
+        )
+
+    def close(self) -> None:
+        """Hang up without reading the answer (the caller no longer wants it)."""
+        sent, self._sent = self._sent, None
+        self._error = FetchError("The fetch was given up before its answer was read.")
+        if sent is not None:
+            sent.close()
 
 
 def _finish(response: FetchResponse) -> FetchResponse:
@@ -284,23 +381,71 @@ def _polite_wait(host: str, budget: _Budget) -> None:
 def _request(
     url: str, method: str, data: bytes | None, headers: dict[str, str], budget: _Budget
 ) -> FetchResponse:
+    return _send(url, method, data, headers, budget).receive(budget)
+
+
+@dataclass
+class _Sent:
+    """A connection whose request has gone out; the answer is read by ``receive``."""
+
+    conn: http.client.HTTPConnection
+    sock: socket.socket
+    url: str
+    host: str
+
+    def receive(self, budget: _Budget) -> FetchResponse:
+        try:
+            with _guarded(budget, self.host, self.sock):
+                raw = self.conn.getresponse()
+                response = FetchResponse(
+                    url=self.url,
+                    status=raw.status,
+                    headers={k.lower(): v for k, v in raw.getheaders()},
+                )
+                if 200 <= raw.status < 300:
+                    response.body = _read_body(raw, self.sock, response.headers, budget)
+                return response
+        finally:
+            self.sock.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _send(
+    url: str, method: str, data: bytes | None, headers: dict[str, str], budget: _Budget
+) -> _Sent:
+    """Check, connect (TLS included) and send the request."""
     scheme, host, port = check_url(url)
     _polite_wait(host, budget)
     sock = _connect(host, port, budget)
-    # Per-recv timeouts cannot bound a server that drips its TLS handshake or headers a
-    # byte at a time, so a watchdog closes the socket when the total deadline passes.
-    current = [sock]
-    watchdog = threading.Timer(budget.remaining(), lambda: _abort(current[0]))
-    watchdog.daemon = True
-    watchdog.start()
     try:
-        if scheme == "https":
-            context = ssl.create_default_context()
-            current[0] = sock = context.wrap_socket(sock, server_hostname=host)
-        conn = http.client.HTTPConnection(host, port, timeout=budget.remaining())
-        conn.default_port = 443 if scheme == "https" else 80
-        conn.sock = sock
-        return _exchange(conn, sock, url, method, data, headers, budget)
+        with _guarded(budget, host, sock) as watched:
+            if scheme == "https":
+                context = ssl.create_default_context()
+                sock = context.wrap_socket(
+                    sock, server_hostname=host, do_handshake_on_connect=False
+                )
+                watched.sock = sock  # the watchdog must shut the TLS socket, handshake included
+                sock.do_handshake()
+            conn = http.client.HTTPConnection(host, port, timeout=budget.remaining())
+            conn.default_port = 443 if scheme == "https" else 80
+            conn.sock = sock
+            _send_request(conn, url, method, data, headers)
+    except BaseException:
+        sock.close()
+        raise
+    return _Sent(conn, sock, url, host)
+
+
+@contextlib.contextmanager
+def _guarded(budget: _Budget, host: str, sock: socket.socket) -> Iterator[_Watched]:
+    """Per-recv timeouts cannot bound a server that drips its TLS handshake or headers a
+    byte at a time, so the watchdog shuts the socket when the total deadline passes; what
+    goes wrong on the connection becomes a FetchError that says so."""
+    watched = _watchdog.watch(budget.deadline_at, sock)
+    try:
+        yield watched
     except ssl.SSLError as exc:
         raise _timeout_or(
             budget, host, FetchError(f"TLS failed with {host}: {exc.reason or exc}.")
@@ -311,13 +456,79 @@ def _request(
         failure = FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.")
         raise _timeout_or(budget, host, failure) from None
     finally:
-        watchdog.cancel()
-        sock.close()
+        _watchdog.cancel(watched)
 
 
 def _abort(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):  # already closed: nothing left to stop
         sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched:
+    __slots__ = ("deadline_at", "sock")
+
+    def __init__(self, deadline_at: float, sock: socket.socket):
+        self.deadline_at, self.sock = deadline_at, sock
+
+    def __lt__(self, other: _Watched) -> bool:
+        return self.deadline_at < other.deadline_at
+
+
+class _Watchdog:
+    """One thread that shuts down every socket whose fetch passed its deadline.
+
+    A thread of its own per fetch cost a thread start (and a wake-up to end it) on every
+    page. Here watching is a heap push and cancelling a set removal: the thread only wakes
+    for the earliest deadline, and drops cancelled entries as it meets them.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[_Watched] = []
+        self._live: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline_at: float, sock: socket.socket) -> _Watched:
+        watched = _Watched(deadline_at, sock)
+        with self._cond:
+            self._live.add(id(watched))
+            heapq.heappush(self._heap, watched)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="fetch-watchdog", daemon=True
+                )
+                self._thread.start()
+            elif self._heap[0] is watched:
+                self._cond.notify()  # earlier than what the thread sleeps towards
+        return watched
+
+    def cancel(self, watched: _Watched) -> None:
+        with self._cond:
+            self._live.discard(id(watched))
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and id(self._heap[0]) not in self._live:
+                    heapq.heappop(self._heap)  # cancelled: the fetch ended in time
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                left = self._heap[0].deadline_at - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                expired = heapq.heappop(self._heap)
+                self._live.discard(id(expired))
+                _abort(expired.sock)
+
+
+_watchdog = _Watchdog()
+# A forked child has no watchdog thread (and maybe a lock held by the parent's): start over.
+os.register_at_fork(after_in_child=_watchdog._reset)
 
 
 def _timeout_or(budget: _Budget, host: str, error: FetchError) -> FetchError:
@@ -327,15 +538,13 @@ def _timeout_or(budget: _Budget, host: str, error: FetchError) -> FetchError:
     return error
 
 
-def _exchange(
+def _send_request(
     conn: http.client.HTTPConnection,
-    sock: socket.socket,
     url: str,
     method: str,
     data: bytes | None,
     headers: dict[str, str],
-    budget: _Budget,
-) -> FetchResponse:
+) -> None:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     conn.putrequest(method, path, skip_accept_encoding=True)
@@ -350,13 +559,6 @@ def _exchange(
     for name, value in all_headers.items():
         conn.putheader(name, value)
     conn.endheaders(data)
-    raw = conn.getresponse()
-    response = FetchResponse(
-        url=url, status=raw.status, headers={k.lower(): v for k, v in raw.getheaders()}
-    )
-    if 200 <= raw.status < 300:
-        response.body = _read_body(raw, sock, response.headers, budget)
-    return response
 
 
 def _read_body(

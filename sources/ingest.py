@@ -7,15 +7,19 @@ run twice or from two workers at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import googlenews, services
 from .extraction import ExtractionError, extract_article
 from .feedparsing import FeedRejected, ParsedEntry, parse_feed
-from .fetching import FetchError, fetch
+from .fetching import FetchError, FetchResponse, PendingFetch, fetch, start_fetch
 from .links import domain_of, normalise_url
 from .models import Article, Feed
 from .signals import articles_ingested
@@ -87,13 +91,21 @@ def _fetch_and_store(feed: Feed) -> FeedResult:
         title=parsed.title,
         site_url=parsed.site_url,
     )
-    new_ids = list(
-        Article.objects.filter(url__in=[i.url for i in items], extraction_attempts=0)
-        .filter(extraction_status=Article.Extraction.PENDING)
-        .values_list("id", flat=True)
+    carried = list(
+        Article.objects.filter(url__in=[i.url for i in items]).values_list(
+            "id", "extraction_status", "extraction_attempts"
+        )
     )
-    if new_ids:
-        _announce(feed, new_ids)
+    new_ids = [
+        pk
+        for pk, status, attempts in carried
+        if status == Article.Extraction.PENDING and attempts == 0
+    ]
+    # Placement hears about every article the feed carries, not only the ones this run
+    # created: the same story may have been stored first through another topic's feed, or by
+    # a worker that died before announcing it. Placing is idempotent.
+    if carried:
+        _announce(feed, [pk for pk, _status, _attempts in carried])
     return FeedResult(
         feed,
         "ok",
@@ -148,42 +160,234 @@ class ExtractResult:
 
 def article_extract(article: Article) -> ExtractResult:
     """Fetch the article's page and store its cleaned text; a failure keeps the article."""
+    claimed = _claim(article)
+    if isinstance(claimed, ExtractResult):
+        return claimed
+    return _extract_claimed(claimed, lambda: _fetch_page(claimed))
+
+
+def articles_extract(
+    articles: Iterable[Article], *, prefetch: bool = True
+) -> Iterator[ExtractResult]:
+    """``article_extract`` on each article, yielding each result.
+
+    With ``prefetch``, the request for the next article's page is sent before this one is
+    extracted (``fetching.start_fetch``): the server prepares it and the kernel receives it
+    meanwhile, so the wait for the network overlaps our own work, with no thread. Each
+    article is still claimed before its request goes out, so the lease keeps other workers
+    off it as before; this worker holds at most two leases (the page being extracted and
+    the one on its way), each for well under ``services.LEASE`` (two page deadlines and
+    two extraction time limits). A result is written together with the next claim
+    (``services.article_record_then_claim``) and yielded once written. A Google News link
+    is resolved and extracted with nothing else in flight. If the caller stops early (or
+    an error escapes), what was extracted is written and the other leases are given back.
+
+    The list is walked as ``_Worklist`` says: in order, until another worker is met.
+    """
+    worklist = _Worklist(articles)
+    if not prefetch:
+        for article in worklist:
+            result = article_extract(article)
+            worklist.note(result)
+            yield result
+        return
+    state = _Prefetch()
+    try:
+        for article in worklist:
+            slot = state.slot()
+            if googlenews.is_wrapper(article.url):
+                state.drain()
+                slot[0] = article_extract(article)
+            else:
+                state.claim_and_request(article, slot)
+            if slot[0] is not None:  # nothing to extract: lost to another worker, or done
+                worklist.note(slot[0])
+            yield from state.ready()
+        state.drain()
+        yield from state.ready()
+    finally:
+        state.abandon()
+
+
+class _Worklist:
+    """The articles left to try, taken from the front, so one worker goes in list order.
+
+    Two workers given the same list would otherwise go in step, each losing every other
+    claim to the other. So a claim lost to a worker holding the lease ("busy") turns this
+    worker round, to take the list from the other end; and one lost to a result written
+    since the list was loaded ("done": the workers have met) drops from the list, in one
+    query, everything no longer claimable. Every article is still tried once at most, and
+    none that another worker has not taken is left out.
+    """
+
+    def __init__(self, articles: Iterable[Article]):
+        self.left = deque(articles)
+        self.backwards = False
+
+    def __iter__(self) -> Iterator[Article]:
+        while self.left:
+            yield self.left.pop() if self.backwards else self.left.popleft()
+
+    def note(self, result: ExtractResult) -> None:
+        if result.outcome == "busy":
+            self.backwards = not self.backwards
+        elif result.outcome == "done" and self.left:
+            self.left = deque(services.articles_still_claimable(list(self.left)))
+
+
+class _Prefetch:
+    """What ``articles_extract`` has in flight: one article claimed with its request sent
+    (``ahead``), one extracted whose result is not written yet (``done``), and the results
+    not yet handed out, in the order the articles were taken (``slots``)."""
+
+    def __init__(self) -> None:
+        self.ahead: tuple[Article, PendingFetch, list] | None = None
+        self.done: tuple[_Extracted, list] | None = None
+        self.unrequested: Article | None = None  # claimed, request not sent yet
+        self.extracting: Article | None = None  # being extracted, nothing written yet
+        self.slots: deque[list] = deque()
+
+    def slot(self) -> list:
+        slot: list = [None]
+        self.slots.append(slot)
+        return slot
+
+    def ready(self) -> Iterator[ExtractResult]:
+        while self.slots and self.slots[0][0] is not None:
+            yield self.slots.popleft()[0]
+
+    def claim_and_request(self, article: Article, slot: list) -> None:
+        """Write the last result and claim ``article`` (one statement), request its page,
+        then extract the page requested before."""
+        if self.done is not None:
+            extracted, done_slot = self.done
+            claimed = services.article_record_then_claim(
+                article=extracted.article, result=extracted.record, next_article=article
+            )
+            self.done, done_slot[0] = None, extracted.result
+        else:
+            claimed = services.article_claim(article)
+        if not claimed:
+            slot[0] = _lost_claim(article)
+            return
+        self.unrequested = article
+        request = start_fetch(article.url, accept=PAGE_ACCEPT, deadline=_page_deadline())
+        previous, self.ahead, self.unrequested = self.ahead, (article, request, slot), None
+        if previous is not None:
+            self.extracting = previous[0]
+            self.done = (_extract(previous[0], previous[1].result), previous[2])
+            self.extracting = None
+
+    def drain(self) -> None:
+        """Write the last result, and extract and write the page requested ahead."""
+        if self.done is not None:
+            (extracted, slot), self.done = self.done, None
+            slot[0] = extracted.write()
+        if self.ahead is not None:
+            (article, request, slot), self.ahead = self.ahead, None
+            slot[0] = _extract_claimed(article, request.result)
+
+    def abandon(self) -> None:
+        """The caller stopped (or an error escaped): keep what was extracted, free the rest."""
+        if self.done is not None:
+            (extracted, _), self.done = self.done, None
+            with contextlib.suppress(DatabaseError):  # the database may be what failed
+                extracted.write()
+        if self.ahead is not None:
+            (article, request, _), self.ahead = self.ahead, None
+            request.close()
+            self._release(article)
+        for article in (self.unrequested, self.extracting):
+            if article is not None:
+                self._release(article)
+        self.unrequested = self.extracting = None
+
+    @staticmethod
+    def _release(article: Article) -> None:
+        with contextlib.suppress(DatabaseError):
+            services.article_release(article)
+
+
+def _claim(article: Article) -> Article | ExtractResult:
+    """Take the lease (and resolve a Google News link): the article whose page to fetch,
+    or the result when there is nothing to fetch."""
     if not services.article_claim(article):
-        if Article.objects.filter(pk=article.pk, extracting_since__isnull=False).exists():
-            return ExtractResult(article.pk, "busy", "Another worker is extracting this article.")
-        return ExtractResult(article.pk, "done", "Already extracted (or removed) meanwhile.")
+        return _lost_claim(article)
     try:
         resolved = _resolve_wrapper(article)
-        if resolved.pk != article.pk:  # the same story as an article we already had
-            if resolved.extraction_status == Article.Extraction.OK:
-                return ExtractResult(
-                    resolved.pk, "done", "Same story as an article already extracted."
-                )
-            if not services.article_claim(resolved):
-                return ExtractResult(resolved.pk, "done", "Same story as an article in progress.")
-            article = resolved
-        response = fetch(article.url, accept=PAGE_ACCEPT, deadline=_page_deadline())
+    except (FetchError, googlenews.GoogleNewsError) as exc:
+        return _extraction_failed(article, str(exc))
+    except Exception as exc:  # never lose the article over one bad link
+        logger.exception("Unexpected error extracting %s", article.url)
+        return _extraction_failed(article, f"Unexpected error: {type(exc).__name__}: {exc}")
+    if resolved.pk != article.pk:  # the same story as an article we already had
+        if resolved.extraction_status == Article.Extraction.OK:
+            return ExtractResult(resolved.pk, "done", "Same story as an article already extracted.")
+        if not services.article_claim(resolved):
+            return ExtractResult(resolved.pk, "done", "Same story as an article in progress.")
+    return resolved
+
+
+def _lost_claim(article: Article) -> ExtractResult:
+    if services.article_lease_held(article):
+        return ExtractResult(article.pk, "busy", "Another worker is extracting this article.")
+    return ExtractResult(article.pk, "done", "Already extracted (or removed) meanwhile.")
+
+
+def _fetch_page(article: Article) -> FetchResponse:
+    return fetch(article.url, accept=PAGE_ACCEPT, deadline=_page_deadline())
+
+
+@dataclass
+class _Extracted:
+    """The outcome of one extraction: what to yield, and what to write (not written yet)."""
+
+    article: Article
+    result: ExtractResult
+    record: dict
+
+    def write(self) -> ExtractResult:
+        services.article_record_extraction(article=self.article, **self.record)
+        return self.result
+
+
+def _extract_claimed(article: Article, page: Callable[[], FetchResponse]) -> ExtractResult:
+    """Extract the page of a claimed article and record the outcome (releasing the lease).
+
+    ``page()`` gives the fetched response, or raises what the fetch raised.
+    """
+    return _extract(article, page).write()
+
+
+def _extract(article: Article, page: Callable[[], FetchResponse]) -> _Extracted:
+    """Extract the page of a claimed article; the outcome is written by the caller."""
+    try:
+        response = page()
         if response.content_type not in HTML_TYPES:
             reason = f"Not a web page ({response.content_type}); kept with its title and summary."
-            services.article_record_extraction(article=article, error=reason, skipped=True)
-            return ExtractResult(article.pk, "skipped", reason)
+            return _Extracted(
+                article,
+                ExtractResult(article.pk, "skipped", reason),
+                {"error": reason, "skipped": True},
+            )
         extracted = extract_article(
             response.body, url=response.url, http_charset=response.charset, title=article.title
         )
     except (FetchError, ExtractionError, googlenews.GoogleNewsError) as exc:
-        return _extraction_failed(article, str(exc))
+        return _failure(article, str(exc))
     except Exception as exc:  # never lose the article over one bad page
         logger.exception("Unexpected error extracting %s", article.url)
-        return _extraction_failed(article, f"Unexpected error: {type(exc).__name__}: {exc}")
-    services.article_record_extraction(
-        article=article, text=extracted.text, language=extracted.language
-    )
-    return ExtractResult(article.pk, "ok")
+        return _failure(article, f"Unexpected error: {type(exc).__name__}: {exc}")
+    record = {"text": extracted.text, "language": extracted.language}
+    return _Extracted(article, ExtractResult(article.pk, "ok"), record)
+
+
+def _failure(article: Article, reason: str) -> _Extracted:
+    return _Extracted(article, ExtractResult(article.pk, "failed", reason), {"error": reason})
 
 
 def _extraction_failed(article: Article, reason: str) -> ExtractResult:
-    services.article_record_extraction(article=article, error=reason)
-    return ExtractResult(article.pk, "failed", reason)
+    return _failure(article, reason).write()
 
 
 def _page_deadline() -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections import defaultdict
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, ProtectedError, Q
+from django.db import connection, transaction
+from django.db.models import ProtectedError, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from .links import domain_of
@@ -172,21 +174,51 @@ def articles_store(*, feed: Feed, items: list[ArticleData]) -> int:
     if not items:
         return 0
     by_url = {item.url: item for item in items}
-    known = set(Article.objects.filter(url__in=by_url).values_list("url", flat=True))
-    known_links = dict(
-        Article.objects.filter(link__in=[i.link for i in items]).values_list("link", "url")
-    )
+    links = {item.link for item in items}
+    known: set[str] = set()
+    known_links: dict[str, str] = {}
+    for url, link in Article.objects.filter(Q(url__in=by_url) | Q(link__in=links)).values_list(
+        "url", "link"
+    ):
+        if url in by_url:
+            known.add(url)
+        if link in links:
+            known_links[link] = url
     fresh = [i for i in by_url.values() if i.url not in known and i.link not in known_links]
     sources = sources_for(fresh)
-    Article.objects.bulk_create(
-        [_new_article(item, sources[item.source_domain]) for item in fresh], ignore_conflicts=True
-    )
+    _insert_ignoring_conflicts([_new_article(item, sources[item.source_domain]) for item in fresh])
     urls = set(by_url) | set(known_links.values())
     ids = Article.objects.filter(url__in=urls).values_list("id", flat=True)
-    ArticleFeed.objects.bulk_create(
-        [ArticleFeed(article_id=pk, feed=feed) for pk in ids], ignore_conflicts=True
-    )
+    _insert_ignoring_conflicts([ArticleFeed(article_id=pk, feed=feed) for pk in ids])
     return len(fresh)
+
+
+def _insert_ignoring_conflicts(objs: list) -> None:
+    """``bulk_create(objs, ignore_conflicts=True)``, one prepared row at a time.
+
+    The same values (each field's own ``pre_save`` and ``get_db_prep_save``, so defaults
+    and ``auto_now`` apply as in ``bulk_create``) and the same conflict clause; but the
+    ORM built its multi-row INSERT at ~0.1 ms a row, half of what storing a feed cost.
+    """
+    if not objs:
+        return
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    sql = " ".join(
+        part
+        for part in (
+            ops.insert_statement(on_conflict=OnConflict.IGNORE),
+            ops.quote_name(meta.db_table),
+            f"({', '.join(ops.quote_name(f.column) for f in fields)})",
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
+        )
+        if part
+    )
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _new_article(item: ArticleData, source: Source) -> Article:
@@ -212,38 +244,155 @@ def article_claim(article: Article) -> bool:
     """Take the extraction lease on ``article``.
 
     False when another worker holds it, or already finished it since we loaded the row
-    (its status moved on), so two workers never extract the same article.
+    (its status moved on), so two workers never extract the same article. One UPDATE whose
+    WHERE clause is the whole test, so two claimants can never both see it succeed.
     """
     now = timezone.now()
     return bool(
-        Article.objects.filter(pk=article.pk, extraction_status=article.extraction_status)
-        .filter(Q(extracting_since__isnull=True) | Q(extracting_since__lt=now - LEASE))
-        .update(extracting_since=now)
+        _execute(
+            _lease_sql(Article, "extracting_since", "{extraction_status} = %s"),
+            [_db_datetime(now), article.pk, article.extraction_status, _db_datetime(now - LEASE)],
+        )
+    )
+
+
+def article_lease_held(article: Article) -> bool:
+    """True while some worker holds the extraction lease on ``article`` (stale or not)."""
+    sql = _sql("SELECT 1 FROM {table} WHERE {id} = %s AND {extracting_since} IS NOT NULL", Article)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article.pk])
+        return cursor.fetchone() is not None
+
+
+def articles_still_claimable(articles: list[Article]) -> list[Article]:
+    """Those of ``articles`` a claim could still take: the status they were loaded with,
+    and no lease or a stale one (in the same order)."""
+    stale_before = timezone.now() - LEASE
+    rows: dict[int, tuple] = {}
+    for start in range(0, len(articles), 500):
+        chunk = [article.pk for article in articles[start : start + 500]]
+        rows.update(
+            (pk, (status, since))
+            for pk, status, since in Article.objects.filter(pk__in=chunk).values_list(
+                "pk", "extraction_status", "extracting_since"
+            )
+        )
+    return [
+        article
+        for article in articles
+        if article.pk in rows
+        and rows[article.pk][0] == article.extraction_status
+        and (rows[article.pk][1] is None or rows[article.pk][1] < stale_before)
+    ]
+
+
+def article_release(article: Article) -> None:
+    """Give the lease back without recording an attempt (a claimed page left unprocessed)."""
+    _execute(
+        _sql("UPDATE {table} SET {extracting_since} = NULL WHERE {id} = %s", Article), [article.pk]
     )
 
 
 def article_record_extraction(
     *, article: Article, text: str = "", language: str = "", error: str = "", skipped: bool = False
 ) -> None:
-    """Store the result of one extraction attempt and release the lease."""
-    changes: dict = {
-        "extracting_since": None,
-        "fetched_at": timezone.now(),
-        "extraction_attempts": F("extraction_attempts") + 1,
-    }
+    """Store the result of one extraction attempt and release the lease, in one UPDATE.
+
+    Whether the text may be written is decided in the database, not on the row we loaded:
+    an editor may have corrected and locked the text while the page was being fetched.
+    """
+    _execute(*_record_statement(article, text, language, error, skipped))
+
+
+def article_record_then_claim(*, article: Article, result: dict, next_article: Article) -> bool:
+    """``article_record_extraction(article=article, **result)``, then ``article_claim(next_article)``.
+
+    One UPDATE of the two rows (``CASE`` on the id picks what each gets), so a worker going
+    from one page to the next pays one statement and one commit, not two; the claim's half
+    has the same WHERE test as ``article_claim``, and ``text_locked`` is read by the UPDATE
+    as in ``article_record_extraction``. The commit is durable, as the result's must be.
+    Returns whether the claim succeeded; the result is written either way.
+    """
+    if article.pk == next_article.pk or not connection.features.can_return_columns_from_insert:
+        with transaction.atomic():  # an SQLite without UPDATE ... RETURNING
+            article_record_extraction(article=article, **result)
+            return article_claim(next_article)
+    now = timezone.now()
+    text, status, error = _result_columns(**result)
+    done = article.pk
+    params: list = [
+        done,
+        _db_datetime(now),
+        done,
+        _db_datetime(now),
+        done,
+        done,
+        status,
+        done,
+        error,
+    ]
     if text:
-        changes.update(extraction_status=Article.Extraction.OK, extraction_error="")
-        if language:
-            changes["language"] = language
-        # Decided in the database, not on the row we loaded: an editor may have corrected
-        # and locked the text while the page was being fetched.
-        Article.objects.filter(pk=article.pk, text_locked=False).update(
-            text=text, content_hash=content_hash(text)
-        )
-    else:
-        status = Article.Extraction.SKIPPED if skipped else Article.Extraction.FAILED
-        changes.update(extraction_status=status, extraction_error=error[:2000])
-    Article.objects.filter(pk=article.pk).update(**changes)
+        language = result.get("language") or None
+        params += [done, language, done, text, done, content_hash(text)]
+    params += [done, next_article.pk, next_article.extraction_status, _db_datetime(now - LEASE)]
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_RECORD_THEN_CLAIM_OK if text else _RECORD_THEN_CLAIM, Article), params)
+        return next_article.pk in {row[0] for row in cursor.fetchall()}
+
+
+def _result_columns(
+    text: str = "", language: str = "", error: str = "", skipped: bool = False
+) -> tuple[str, str, str]:
+    """(text, extraction_status, extraction_error) of one extraction's result."""
+    if text:
+        return text, Article.Extraction.OK, ""
+    return "", Article.Extraction.SKIPPED if skipped else Article.Extraction.FAILED, error[:2000]
+
+
+def _record_statement(
+    article: Article, text: str = "", language: str = "", error: str = "", skipped: bool = False
+) -> tuple[str, list]:
+    text, status, error = _result_columns(text, language, error, skipped)
+    params: list = [_db_datetime(timezone.now()), status, error]
+    if text:
+        params += [language or None, text, content_hash(text)]
+    return _sql(_RECORD_OK if text else _RECORD_FAILED, Article), [*params, article.pk]
+
+
+# The result and the release of the lease: "text_locked" is read by the UPDATE itself.
+_RECORD_SET = (
+    "UPDATE {table} SET {extracting_since} = NULL, {fetched_at} = %s, "
+    "{extraction_attempts} = {extraction_attempts} + 1, {extraction_status} = %s, "
+    "{extraction_error} = %s"
+)
+_RECORD_OK = (
+    _RECORD_SET + ", {language} = COALESCE(%s, {language}), "
+    "{text} = CASE WHEN {text_locked} THEN {text} ELSE %s END, "
+    "{content_hash} = CASE WHEN {text_locked} THEN {content_hash} ELSE %s END "
+    "WHERE {id} = %s"
+)
+_RECORD_FAILED = _RECORD_SET + " WHERE {id} = %s"
+# The result on one row ({id} = the first parameter of each CASE), the claim on the other.
+_RECORD_THEN_CLAIM = (
+    "UPDATE {table} SET "
+    "{extracting_since} = CASE WHEN {id} = %s THEN NULL ELSE %s END, "
+    "{fetched_at} = CASE WHEN {id} = %s THEN %s ELSE {fetched_at} END, "
+    "{extraction_attempts} = CASE WHEN {id} = %s "
+    "THEN {extraction_attempts} + 1 ELSE {extraction_attempts} END, "
+    "{extraction_status} = CASE WHEN {id} = %s THEN %s ELSE {extraction_status} END, "
+    "{extraction_error} = CASE WHEN {id} = %s THEN %s ELSE {extraction_error} END"
+)
+_RECORD_THEN_CLAIM_OK = _RECORD_THEN_CLAIM + (
+    ", {language} = CASE WHEN {id} = %s THEN COALESCE(%s, {language}) ELSE {language} END, "
+    "{text} = CASE WHEN {id} = %s AND NOT {text_locked} THEN %s ELSE {text} END, "
+    "{content_hash} = CASE WHEN {id} = %s AND NOT {text_locked} THEN %s ELSE {content_hash} END"
+)
+_CLAIM_WHERE = (
+    " WHERE {id} = %s OR ({id} = %s AND {extraction_status} = %s"
+    " AND ({extracting_since} IS NULL OR {extracting_since} < %s)) RETURNING {id}"
+)
+_RECORD_THEN_CLAIM += _CLAIM_WHERE
+_RECORD_THEN_CLAIM_OK += _CLAIM_WHERE
 
 
 @transaction.atomic
@@ -296,9 +445,10 @@ def feed_claim(feed: Feed) -> bool:
     """Take the fetch lease on ``feed``: a feed whose last run is still going is skipped."""
     now = timezone.now()
     return bool(
-        Feed.objects.filter(pk=feed.pk)
-        .filter(Q(fetching_since__isnull=True) | Q(fetching_since__lt=now - LEASE))
-        .update(fetching_since=now)
+        _execute(
+            _lease_sql(Feed, "fetching_since"),
+            [_db_datetime(now), feed.pk, _db_datetime(now - LEASE)],
+        )
     )
 
 
@@ -383,3 +533,63 @@ def feeds_import(*, feeds) -> tuple[int, int]:
         created += was_created
         updated += not was_created
     return created, updated
+
+
+# --- Leases in one statement --------------------------------------------------------
+#
+# A lease is claimed and given back on every article, so these statements are written out
+# once per database rather than built by the ORM on each call (that cost ~1 ms a page).
+# Names come from the models' metadata; values are always parameters.
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _db_datetime(value: datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _sql(template: str, model) -> str:
+    """``template`` with {table}, {id} and {<field name>} replaced by quoted names."""
+    return _render_sql(template, model, connection.vendor)
+
+
+@functools.cache
+def _render_sql(template: str, model, vendor: str) -> str:
+    quote = connection.ops.quote_name
+    names = {f.name: quote(f.column) for f in model._meta.concrete_fields}
+    names.update(table=quote(model._meta.db_table), id=quote(model._meta.pk.column))
+    return template.format(**names)
+
+
+def _lease_sql(model, field: str, condition: str = "") -> str:
+    """UPDATE that takes the lease in ``field`` when it is free or stale (and ``condition``).
+
+    Parameters: now, primary key, [condition's], stale-before. On PostgreSQL, outside a
+    transaction, the statement also turns ``synchronous_commit`` off for its own implicit
+    transaction (``set_config(..., true)`` is local to it): the claim is visible to every
+    other worker at once, but its commit does not wait for a WAL flush. A claim lost in a
+    database crash only makes the row claimable again; the UPDATE that records the result
+    and releases the lease still commits durably. Inside an atomic block nothing changes,
+    so the caller's transaction keeps its durability.
+    """
+    asynchronous = connection.vendor == "postgresql" and connection.get_autocommit()
+    return _render_lease_sql(model, field, condition, asynchronous, connection.vendor)
+
+
+@functools.cache
+def _render_lease_sql(model, field: str, condition: str, asynchronous: bool, vendor: str) -> str:
+    lease_only = (
+        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lease_only "
+        if asynchronous
+        else ""
+    )
+    template = (
+        f"UPDATE {{table}} SET {{{field}}} = %s {lease_only}WHERE {{id}} = %s"
+        + (f" AND {condition}" if condition else "")
+        + f" AND ({{{field}}} IS NULL OR {{{field}}} < %s)"
+    )
+    return _render_sql(template, model, vendor)

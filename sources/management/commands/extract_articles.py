@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from sources import ingest
+from sources.management.database import DATABASE_DOWN, database_unavailable
 from sources.models import Article
 from sources.progress import progress
 
@@ -15,17 +16,27 @@ class Command(BaseCommand):
             help="Also retry articles whose extraction failed.",
         )
         parser.add_argument("--limit", type=int, default=0, help="At most this many articles.")
+        parser.add_argument(
+            "--no-prefetch",
+            action="store_true",
+            help="Fetch each page only once the previous one is stored (default: the next "
+            "page is fetched while this one is extracted).",
+        )
 
     def handle(self, *args, **options):
+        try:
+            self._extract(options)
+        except DATABASE_DOWN as error:
+            raise database_unavailable(error) from error
+
+    def _extract(self, options) -> None:
         articles = Article.objects.needing_extraction(retry_failed=options["retry_failed"])
         articles = articles.select_related("source").order_by("id")
         if options["limit"]:
             articles = articles[: options["limit"]]
         articles = list(articles)
-        results = [
-            ingest.article_extract(article)
-            for article in progress(articles, total=len(articles), desc="Articles", unit="page")
-        ]
+        extracted = ingest.articles_extract(articles, prefetch=not options["no_prefetch"])
+        results = list(progress(extracted, total=len(articles), desc="Articles", unit="page"))
         self._summarise(results)
 
     def _summarise(self, results: list[ingest.ExtractResult]) -> None:
