@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run demo test lint format bench clean chromium
+.PHONY: install run demo test lint format bench clean chromium wrk
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "digestcms needs Python 3.11 (Django 5.2 LTS); set PYTHON=/path/to/python3.11")'
@@ -45,10 +45,20 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install wrk
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/placement.py
 	$(BIN)/python bench/drafting.py
+	$(BIN)/python bench/site.py
+	$(BIN)/python bench/load.py
+
+# The public site's benchmark loads gunicorn with Debian's wrk; without it, bench/site.py
+# falls back to a slower Python load generator and says so.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the public site's benchmark …"; \
+	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
+	  || echo "Could not install wrk (not root, or no package mirror): bench/site.py will use its Python load generator."; }
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
