@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 
 import feedparser
@@ -38,8 +39,22 @@ _BOMS = (  # (leading bytes, encoding, how many of them to drop)
 )
 _DECLARED = re.compile(rb"""<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""")
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "iso-8859-1": "windows-1252"}
-_ALIASES |= {"latin-1": "windows-1252", "latin1": "windows-1252", "us-ascii": "windows-1252"}
+# Declared charsets read as the superset browsers use for them (the WHATWG Encoding Standard),
+# keyed by Python's codec name: a feed "in Shift_JIS" is written by Windows in cp932, and one
+# character outside strict Shift_JIS must not send the whole feed to another encoding.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+}
+_STRAY_BYTES = "digestcms-stray-cp1252"
 _UNSAFE_CODECS = {"utf_7", "unicode_escape", "raw_unicode_escape", "idna", "punycode"}
 
 _PROLOG_TOKEN = re.compile(
@@ -60,6 +75,12 @@ _BLOCK_TAG = re.compile(
     re.I,
 )
 _ANY_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+_CLOSE_TAG = re.compile(r"</\w+>")
+_SCRIPT_OPEN = re.compile(r"<(script|style)\b", re.I)
+_SCRIPT_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
 _ENTRY_TAG = re.compile(r"<(/?)(?:[^\W\d][\w.-]{0,60}:)?(?:item|entry)(?=[\s/>])", re.I)
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*")
 
@@ -112,6 +133,10 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
     if not result.get("version") and not result.entries:
         looks_html = "html" in content_type.lower() or "<html" in text[:4096].lower()
         raise FeedRejected(_not_a_feed(url, looks_html=looks_html))
+    if result.bozo and not result.entries and not _root_closed(text, root):
+        raise FeedRejected(
+            "The feed is cut off before its first item (the server sent only part of it)."
+        )
     return _build_feed(result, cut_off=bool(result.bozo) and not _last_entry_closed(text))
 
 
@@ -130,7 +155,12 @@ def _not_a_feed(url: str, *, looks_html: bool) -> str:
 
 
 def _decode(content: bytes, content_type: str) -> str:
-    """Decode by BOM, then HTTP charset, then XML declaration, then UTF-8, then Windows-1252."""
+    """Decode by BOM, then HTTP charset, then XML declaration, then UTF-8; failing all of
+    them, UTF-8 with each byte that is not UTF-8 read as Windows-1252.
+
+    That last one keeps the UTF-8 titles of a feed with one item pasted in from Windows-1252,
+    and decodes a Windows-1252 feed (which is rarely valid UTF-8 anywhere) as a whole.
+    """
     for bom, encoding, skip in _BOMS:
         if content.startswith(bom):
             return content[skip:].decode(encoding, "replace")
@@ -139,21 +169,35 @@ def _decode(content: bytes, content_type: str) -> str:
             return content.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    return content.decode("windows-1252", "replace")
+    return content.decode("utf-8", _STRAY_BYTES)
+
+
+def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
+
+
+codecs.register_error(_STRAY_BYTES, _stray_bytes_as_cp1252)
 
 
 def _candidate_encodings(content: bytes, content_type: str) -> list[str]:
     found = [m.group(1).decode("ascii") for m in [_DECLARED.search(content[:512])] if m]
     found[:0] = [m.group(1) for m in [_HTTP_CHARSET.search(content_type[:500])] if m]
-    names = [_ALIASES.get(name.lower(), name.lower()) for name in found]
-    return [name for name in [*names, "utf-8", "windows-1252"] if _safe_codec(name)]
+    names = [_codec_name(name) for name in [*found, "utf-8"]]
+    return [_SUPERSETS.get(name, name) for name in names if _safe_codec(name)]
+
+
+def _codec_name(name: str) -> str:
+    """Python's own name for a charset ('Shift-JIS' -> 'shift_jis'); '' when unknown."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
 
 
 def _safe_codec(name: str) -> bool:
-    try:
-        return codecs.lookup(name).name.replace("-", "_") not in _UNSAFE_CODECS
-    except LookupError:
-        return False
+    return bool(name) and name.replace("-", "_") not in _UNSAFE_CODECS
 
 
 # --- prolog and normalisation ---------------------------------------------------------------
@@ -202,6 +246,13 @@ def _last_entry_closed(text: str) -> bool:
     """False when the body ends inside its last item/entry (a truncated download)."""
     slashes = [match.group(1) for match in _ENTRY_TAG.finditer(text)]
     return not slashes or slashes[-1] == "/"
+
+
+def _root_closed(text: str, root: str) -> bool:
+    """False when the body never closes its root element (a truncated download)."""
+    if not root:
+        return True
+    return re.search(rf"</{re.escape(root)}\s*>", text, re.I) is not None
 
 
 def _build_feed(result: feedparser.FeedParserDict, *, cut_off: bool) -> ParsedFeed:
@@ -273,13 +324,26 @@ def _published(raw: feedparser.FeedParserDict) -> datetime | None:
     """Aware UTC from published, else updated; None when missing or over a day ahead."""
     # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, with a warning
     parsed = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
-    if not parsed:
-        return None
-    try:
-        when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-    except (OverflowError, OSError, ValueError, TypeError):
+    if parsed:
+        try:
+            when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        except (OverflowError, OSError, ValueError, TypeError):
+            return None
+    else:
+        when = _zoneless_rfc822(dict.get(raw, "published") or dict.get(raw, "updated") or "")
+    if when is None:
         return None
     return None if when > datetime.now(UTC) + timedelta(days=1) else when
+
+
+def _zoneless_rfc822(value: str) -> datetime | None:
+    """feedparser gives up on an RFC 822 date with a weekday and no zone
+    ('Tue, 17 Nov 2026 10:00'): read it as UTC, as feedparser does other zoneless dates."""
+    try:
+        when = parsedate_to_datetime(value[:100])
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _entry_language(raw: feedparser.FeedParserDict) -> str:
@@ -317,11 +381,28 @@ def html_to_text(value: str, limit: int) -> str:
 
 
 def _plain_title(item: feedparser.FeedParserDict, limit: int) -> str:
-    """One line of text; feedparser marks a title text/plain when its '<' is literal."""
+    """One line of text; feedparser marks a title text/plain when its '<' is literal.
+
+    It also does so for markup holding an element it does not allow (<script>, <iframe>):
+    a closing tag tells that markup apart from a literal '<', and it is read as HTML.
+    """
     value = item.get("title") or ""
-    if (item.get("title_detail") or {}).get("type") == "text/plain":
-        return _clip(_one_line(strip_controls(html.unescape(value))), limit)
-    return _one_line(html_to_text(value, limit))
+    if (item.get("title_detail") or {}).get("type") != "text/plain":
+        return _one_line(html_to_text(value, limit))
+    if _CLOSE_TAG.search(value):
+        return _one_line(html_to_text(_drop_scripts(value), limit))
+    return _clip(_one_line(strip_controls(html.unescape(value))), limit)
+
+
+def _drop_scripts(value: str) -> str:
+    """The markup without its <script> and <style> elements (an unclosed one runs to the end)."""
+    kept, pos = [], 0
+    while match := _SCRIPT_OPEN.search(value, pos):
+        kept.append(value[pos : match.start()])
+        close = _SCRIPT_CLOSE[match.group(1).lower()].search(value, match.end())
+        pos = close.end() if close else len(value)
+    kept.append(value[pos:])
+    return "".join(kept)
 
 
 def _one_line(value: str) -> str:

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 
@@ -64,6 +64,14 @@ class HTTPStatusError(FetchError):
     """The server answered 4xx or 5xx; ``status`` and ``retry_after`` say more."""
 
 
+class IncompleteBody(FetchError):
+    """The server hung up before sending the whole body; ``response`` holds what came."""
+
+    def __init__(self, reason: str, *, response: FetchResponse):
+        super().__init__(reason, status=response.status)
+        self.response = response
+
+
 @dataclass
 class FetchResponse:
     url: str
@@ -71,6 +79,7 @@ class FetchResponse:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     permanent_url: str | None = None
+    incomplete: str = ""  # why the body is shorter than its Content-Length, if it is
 
     @property
     def content_type(self) -> str:
@@ -240,6 +249,8 @@ class PendingFetch:
 
 
 def _finish(response: FetchResponse) -> FetchResponse:
+    if response.incomplete:
+        raise IncompleteBody(response.incomplete, response=response)
     if response.status >= 400:
         retry_after = _retry_after(response.headers.get("retry-after", ""))
         raise HTTPStatusError(
@@ -403,7 +414,8 @@ class _Sent:
                     headers={k.lower(): v for k, v in raw.getheaders()},
                 )
                 if 200 <= raw.status < 300:
-                    response.body = _read_body(raw, self.sock, response.headers, budget)
+                    response.body, received = _read_body(raw, self.sock, response.headers, budget)
+                    response.incomplete = _shortfall(self.host, received, raw.length)
                 return response
         finally:
             self.sock.close()
@@ -453,8 +465,7 @@ def _guarded(budget: _Budget, host: str, sock: socket.socket) -> Iterator[_Watch
     except TimeoutError:
         raise FetchTimeout(f"{host} stopped answering before the time limit.") from None
     except (http.client.HTTPException, OSError) as exc:
-        failure = FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.")
-        raise _timeout_or(budget, host, failure) from None
+        raise _timeout_or(budget, host, _connection_failure(host, exc)) from None
     finally:
         _watchdog.cancel(watched)
 
@@ -531,11 +542,26 @@ _watchdog = _Watchdog()
 os.register_at_fork(after_in_child=_watchdog._reset)
 
 
+def _connection_failure(host: str, exc: Exception) -> FetchError:
+    # str(BadStatusLine) is the server's own first line, whatever it chose to send. A hang-up
+    # before any status line (RemoteDisconnected) is a BadStatusLine too, with a message of
+    # its own worth keeping.
+    if isinstance(exc, http.client.BadStatusLine) and not isinstance(
+        exc, http.client.RemoteDisconnected
+    ):
+        return FetchError(f"The server at {host} did not answer in HTTP.")
+    return FetchError(f"The connection to {host} failed: {exc or type(exc).__name__}.")
+
+
 def _timeout_or(budget: _Budget, host: str, error: FetchError) -> FetchError:
     """The watchdog's doing shows up as a broken connection: call it a timeout."""
     if time.monotonic() >= budget.deadline_at:
         return FetchTimeout(f"{host} stopped answering before the time limit.")
     return error
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;="  # RFC 3986 pchar delimiters, and % so escapes stay as they are
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def _send_request(
@@ -546,7 +572,10 @@ def _send_request(
     headers: dict[str, str],
 ) -> None:
     parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Links carry raw Unicode paths (/新闻/...): percent-encode what is not ASCII, never twice.
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
+    if parts.query:
+        path += "?" + quote(parts.query, safe=_QUERY_SAFE)
     conn.putrequest(method, path, skip_accept_encoding=True)
     all_headers = {
         "User-Agent": settings.DIGESTCMS_USER_AGENT,
@@ -563,8 +592,11 @@ def _send_request(
 
 def _read_body(
     raw: http.client.HTTPResponse, sock: socket.socket, headers: dict[str, str], budget: _Budget
-) -> bytes:
-    """Read and decode the body against the byte cap and the total deadline."""
+) -> tuple[bytes, int]:
+    """Read and decode the body against the byte cap and the total deadline.
+
+    Returns the decoded body and how many bytes came over the wire.
+    """
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > budget.max_bytes:
         raise ResponseTooLarge(
@@ -572,6 +604,7 @@ def _read_body(
         )
     decoder = _decoder(headers.get("content-encoding", ""), budget.max_bytes)
     out = bytearray()
+    received = 0
     while True:
         # One recv at a time (read1), each bounded by what is left of the total
         # deadline: a server dripping a byte a second cannot hold us past it.
@@ -579,11 +612,27 @@ def _read_body(
         chunk = raw.read1(CHUNK)
         if not chunk:
             break
+        received += len(chunk)
         out += decoder.feed(chunk, budget.max_bytes - len(out))
         budget.remaining()
     budget.remaining()  # an end forced by the deadline watchdog is a timeout, not a body
     out += decoder.flush(budget.max_bytes - len(out))
-    return bytes(out)
+    return bytes(out), received
+
+
+def _shortfall(host: str, received: int, missing: int | None) -> str:
+    """Why the body is incomplete, or "" when it is not.
+
+    ``missing`` is http.client's count of Content-Length bytes not yet read (``length``):
+    its read1 returns b"" when the server hangs up early, where read() would raise
+    IncompleteRead.
+    """
+    if not missing:
+        return ""
+    return (
+        f"The response is incomplete: the server at {host} closed the connection after "
+        f"{received:,} of {received + missing:,} bytes."
+    )
 
 
 def _size(n: int) -> str:

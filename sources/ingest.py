@@ -19,7 +19,14 @@ from django.db import DatabaseError
 from . import googlenews, services
 from .extraction import ExtractionError, extract_article
 from .feedparsing import FeedRejected, ParsedEntry, parse_feed
-from .fetching import FetchError, FetchResponse, PendingFetch, fetch, start_fetch
+from .fetching import (
+    FetchError,
+    FetchResponse,
+    IncompleteBody,
+    PendingFetch,
+    fetch,
+    start_fetch,
+)
 from .links import domain_of, normalise_url
 from .models import Article, Feed
 from .signals import articles_ingested
@@ -69,7 +76,17 @@ def _failed(feed: Feed, error: str, exc: Exception) -> FeedResult:
 
 
 def _fetch_and_store(feed: Feed) -> FeedResult:
-    response = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_ACCEPT)
+    try:
+        response = fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_ACCEPT
+        )
+    except IncompleteBody as exc:
+        # Unlike a page, a feed cut short still holds whole items: parse_feed keeps those
+        # and skips the one cut off (or refuses a feed cut before its first item).
+        logger.warning("Feed %s: %s", feed.url, exc)
+        response = exc.response
+        for validator in ("etag", "last-modified"):  # a 304 next time would keep it cut short
+            response.headers.pop(validator, None)
     if response.permanent_url and services.feed_move(feed=feed, url=response.permanent_url):
         logger.info("Feed moved permanently to %s", response.permanent_url)
     if response.status == 304:
@@ -78,19 +95,12 @@ def _fetch_and_store(feed: Feed) -> FeedResult:
     parsed = parse_feed(
         response.body, url=response.url, content_type=response.headers.get("content-type", "")
     )
+    for reason in parsed.skipped:
+        logger.info("Feed %s: skipped %s", feed.url, reason)
     items = [
         entry_to_article_data(entry, feed_language=parsed.language) for entry in parsed.entries
     ]
     new = services.articles_store(feed=feed, items=items)
-    services.feed_record_success(
-        feed=feed,
-        status=response.status,
-        new_articles=new,
-        etag=response.headers.get("etag", ""),
-        last_modified=response.headers.get("last-modified", ""),
-        title=parsed.title,
-        site_url=parsed.site_url,
-    )
     carried = list(
         Article.objects.filter(url__in=[i.url for i in items]).values_list(
             "id", "extraction_status", "extraction_attempts"
@@ -103,9 +113,20 @@ def _fetch_and_store(feed: Feed) -> FeedResult:
     ]
     # Placement hears about every article the feed carries, not only the ones this run
     # created: the same story may have been stored first through another topic's feed, or by
-    # a worker that died before announcing it. Placing is idempotent.
+    # a worker that died before announcing it. Placing is idempotent. It comes before the
+    # success is recorded: a worker killed in between leaves no ETag, so the retry refetches
+    # the feed (a 304 would announce nothing) and places again.
     if carried:
         _announce(feed, [pk for pk, _status, _attempts in carried])
+    services.feed_record_success(
+        feed=feed,
+        status=response.status,
+        new_articles=new,
+        etag=response.headers.get("etag", ""),
+        last_modified=response.headers.get("last-modified", ""),
+        title=parsed.title,
+        site_url=parsed.site_url,
+    )
     return FeedResult(
         feed,
         "ok",

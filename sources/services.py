@@ -169,7 +169,8 @@ def articles_store(*, feed: Feed, items: list[ArticleData]) -> int:
     """Upsert the feed's items keyed on the normalised URL; returns how many are new.
 
     The unique constraint on ``Article.url`` makes this safe against a second worker
-    storing the same items at the same moment: conflicting inserts are ignored.
+    storing the same items at the same moment: conflicting inserts are ignored, and
+    only the rows this call inserted count as new.
     """
     if not items:
         return 0
@@ -186,22 +187,25 @@ def articles_store(*, feed: Feed, items: list[ArticleData]) -> int:
             known_links[link] = url
     fresh = [i for i in by_url.values() if i.url not in known and i.link not in known_links]
     sources = sources_for(fresh)
-    _insert_ignoring_conflicts([_new_article(item, sources[item.source_domain]) for item in fresh])
+    new = _insert_ignoring_conflicts(
+        [_new_article(item, sources[item.source_domain]) for item in fresh]
+    )
     urls = set(by_url) | set(known_links.values())
     ids = Article.objects.filter(url__in=urls).values_list("id", flat=True)
     _insert_ignoring_conflicts([ArticleFeed(article_id=pk, feed=feed) for pk in ids])
-    return len(fresh)
+    return new
 
 
-def _insert_ignoring_conflicts(objs: list) -> None:
-    """``bulk_create(objs, ignore_conflicts=True)``, one prepared row at a time.
+def _insert_ignoring_conflicts(objs: list) -> int:
+    """``bulk_create(objs, ignore_conflicts=True)``, one prepared row at a time; returns how
+    many rows were inserted (a row ignored on a conflict counts 0 on SQLite and PostgreSQL).
 
     The same values (each field's own ``pre_save`` and ``get_db_prep_save``, so defaults
     and ``auto_now`` apply as in ``bulk_create``) and the same conflict clause; but the
     ORM built its multi-row INSERT at ~0.1 ms a row, half of what storing a feed cost.
     """
     if not objs:
-        return
+        return 0
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     ops = connection.ops
@@ -219,6 +223,7 @@ def _insert_ignoring_conflicts(objs: list) -> None:
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        return cursor.rowcount
 
 
 def _new_article(item: ArticleData, source: Source) -> Article:

@@ -301,6 +301,12 @@ def test_a_truncated_feed_keeps_what_was_complete():
     assert parsed.skipped == ["entry 3 is cut off where the feed ends"]
 
 
+def test_a_feed_cut_before_its_first_item_is_refused_but_an_empty_one_is_fine():
+    with pytest.raises(FeedRejected, match="cut off before its first item"):
+        parse_feed(rss("").replace("</channel></rss>", "<descrip").encode())
+    assert parse_feed(rss("").encode()).entries == []
+
+
 # --- entries ---------------------------------------------------------------------------------
 
 
@@ -371,6 +377,15 @@ def test_google_news_source_and_title_suffix():
     assert second.source_name == "Reuters"
 
 
+def test_a_title_holding_scripts_keeps_only_its_text():
+    titles = [
+        "<![CDATA[<style>p {}</style>Ports <b>reopen</b><script>never closed]]>",
+        "5 &lt;b&gt; 7",  # no closing tag: the '<' is literal
+    ]
+    body = rss("".join(item(title=t, link=f"https://x.example/{n}") for n, t in enumerate(titles)))
+    assert [e.title for e in parse_feed(body.encode()).entries] == ["Ports reopen", "5 <b> 7"]
+
+
 def test_summaries_are_bounded_plain_text():
     html = "<p>" + "word " * 3000 + "</p><script>alert(1)</script>"
     body = rss(item(f"<description><![CDATA[{html}]]></description>"))
@@ -417,8 +432,30 @@ CHINESE = "新华社北京电 朱镕基"  # 镕 is GBK, not GB2312: feeds labell
             'text/xml; charset="windows-1251"',
             "Новости дня",
         ),
+        (
+            rss(
+                item(title="똠방각하"), declaration='<?xml version="1.0" encoding="EUC-KR"?>'
+            ).encode("cp949"),
+            "",
+            "똠방각하",  # 똠 is in Windows' cp949 (UHC), not in strict EUC-KR
+        ),
+        (
+            rss(item(title=CHINESE) + item(title="Café", link="https://x.example/2"))
+            .encode()
+            .replace("Café".encode(), "Café".encode("cp1252")),
+            "",
+            CHINESE,
+        ),
     ],
-    ids=["windows-1252", "gb2312", "utf-16-bom", "undeclared-utf-8", "http-charset"],
+    ids=[
+        "windows-1252",
+        "gb2312",
+        "utf-16-bom",
+        "undeclared-utf-8",
+        "http-charset",
+        "euc-kr-as-cp949",
+        "utf-8-with-a-stray-byte",
+    ],
 )
 def test_charsets(body, content_type, expected):
     assert parse_feed(body, content_type=content_type).entries[0].title == expected

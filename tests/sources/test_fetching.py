@@ -11,8 +11,10 @@ from werkzeug import Response
 from sources import fetching
 from sources.fetching import (
     BlockedURL,
+    FetchError,
     FetchTimeout,
     HTTPStatusError,
+    IncompleteBody,
     ResponseTooLarge,
     TooManyRedirects,
     fetch,
@@ -182,6 +184,39 @@ def test_huge_content_length_is_refused_before_reading():
         with pytest.raises(ResponseTooLarge, match="declares"):
             fetch(server.url())
         assert time.monotonic() - started < 2
+
+
+def test_a_body_shorter_than_its_content_length_is_incomplete():
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    with (
+        raw_server(lambda conn: conn.sendall(head + b"x" * 40)) as server,
+        pytest.raises(IncompleteBody) as caught,
+    ):
+        fetch(server.url())
+    assert str(caught.value) == (
+        "The response is incomplete: the server at 127.0.0.1 closed the connection after "
+        "40 of 100 bytes."
+    )
+    assert caught.value.response.body == b"x" * 40
+
+
+@pytest.mark.parametrize(
+    "answer", [b"SSH-2.0-OpenSSH_9.6p1\r\n", b"HTTP/1.1 two hundred OK\r\n\r\n"]
+)
+def test_an_answer_that_is_not_http_is_named_not_repeated(answer):
+    with (
+        raw_server(lambda conn: conn.sendall(answer)) as server,
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch(server.url())
+    assert str(caught.value) == "The server at 127.0.0.1 did not answer in HTTP."
+
+
+def test_a_unicode_path_is_sent_percent_encoded_and_escapes_are_kept(httpserver):
+    httpserver.expect_request("/新闻/a b c").respond_with_data("ok")
+    assert fetch(httpserver.url_for("/新闻/a%20b c?q=大桥&x=1/2")).body == b"ok"
+    sent = httpserver.log[0][0].environ["REQUEST_URI"]
+    assert sent == "/%E6%96%B0%E9%97%BB/a%20b%20c?q=%E5%A4%A7%E6%A1%A5&x=1/2"
 
 
 def test_a_dripping_server_is_cut_at_the_total_deadline():

@@ -9,6 +9,7 @@ from sources import ingest, services
 from sources.demo.gnews_fake import FakeGoogleNews, make_article_id
 from sources.models import Article, ArticleFeed, Feed, Source
 from tests.factories import make_feed, page, rss, rss_item
+from tests.servers import raw_server
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,22 @@ def test_empty_body_is_a_recorded_error(web):
     ingest.feed_fetch(feed)
     feed.refresh_from_db()
     assert "empty" in feed.last_error.lower()
+
+
+def test_a_feed_cut_short_keeps_its_whole_items_but_not_its_etag(settings):
+    whole = rss(rss_item("http://apnews.com/whole", "Whole"), rss_item("http://apnews.com/cut"))
+    head = (
+        'HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: "v1"\r\n'
+        f"Content-Length: {len(whole)}\r\n\r\n"
+    ).encode()
+    with raw_server(lambda conn: conn.sendall(head + whole[: whole.index(b"/cut")])) as server:
+        settings.DIGESTCMS_FETCH_ROUTE = f"127.0.0.1:{server.port}"
+        feed = make_feed("http://feeds.example.com/cut.xml")
+        result = ingest.feed_fetch(feed)
+    assert (result.outcome, result.new_articles) == ("ok", 1)
+    assert result.skipped_entries == ["entry 2 is cut off where the feed ends"]
+    feed.refresh_from_db()
+    assert (feed.last_error, feed.etag) == ("", "")  # the next fetch gets the whole feed
 
 
 def test_entries_without_a_link_are_skipped_with_a_reason_and_the_rest_stored(web):

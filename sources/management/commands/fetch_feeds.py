@@ -8,6 +8,8 @@ from sources.management.database import DATABASE_DOWN, database_unavailable
 from sources.models import Feed
 from sources.progress import progress
 
+SKIPPED_SHOWN = 10
+
 
 def _fetch_in_thread(feed: Feed) -> ingest.FeedResult:
     try:
@@ -68,6 +70,7 @@ class Command(BaseCommand):
         for result in results:
             if result.outcome == "failed":
                 self.stdout.write(self.style.WARNING(f"  FAILED {result.feed.url}: {result.error}"))
+        self._list_skipped(results)
         if count["failed"]:
             self.stdout.write(
                 "Failed feeds are retried later with back-off; fix or deactivate them in the "
@@ -75,3 +78,15 @@ class Command(BaseCommand):
             )
         if not results:
             self.stdout.write("No feed is due. Use --all to fetch every active feed now.")
+
+    def _list_skipped(self, results: list[ingest.FeedResult]) -> None:
+        """Why entries were skipped: at most SKIPPED_SHOWN of them per feed."""
+        for result in results:
+            reasons = result.skipped_entries
+            if not reasons:
+                continue
+            self.stdout.write(f"  Skipped in {result.feed.url}:")
+            for reason in reasons[:SKIPPED_SHOWN]:
+                self.stdout.write(f"    {reason}")
+            if len(reasons) > SKIPPED_SHOWN:
+                self.stdout.write(f"    … and {len(reasons) - SKIPPED_SHOWN} more")
