@@ -18,6 +18,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # concurrent writers behave as they do in production only on a real file.
     # One file per test process, so two runs at once never share (or delete) a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+elif os.environ.get("DIGESTCMS_TEST_DATABASE"):
+    # PostgreSQL: two suites at once on one server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DIGESTCMS_TEST_DATABASE"]}  # noqa: F405
 
 # Static files straight from the app folders; collectstatic is for production.
 STATIC_ROOT = None
