@@ -315,8 +315,7 @@ def article_record_then_claim(*, article: Article, result: dict, next_article: A
     One UPDATE of the two rows (``CASE`` on the id picks what each gets), so a worker going
     from one page to the next pays one statement and one commit, not two; the claim's half
     has the same WHERE test as ``article_claim``, and ``text_locked`` is read by the UPDATE
-    as in ``article_record_extraction``. On PostgreSQL its commit does not wait for the WAL
-    flush (``_durability``).
+    as in ``article_record_extraction``. The commit is durable, as the result's must be.
     Returns whether the claim succeeded; the result is written either way.
     """
     if article.pk == next_article.pk or not connection.features.can_return_columns_from_insert:
@@ -342,8 +341,7 @@ def article_record_then_claim(*, article: Article, result: dict, next_article: A
         params += [done, language, done, text, done, content_hash(text)]
     params += [done, next_article.pk, next_article.extraction_status, _db_datetime(now - LEASE)]
     with connection.cursor() as cursor:
-        template = _RECORD_THEN_CLAIM_OK if text else _RECORD_THEN_CLAIM
-        cursor.execute(_sql(template + _durability() + _CLAIM_WHERE, Article), params)
+        cursor.execute(_sql(_RECORD_THEN_CLAIM_OK if text else _RECORD_THEN_CLAIM, Article), params)
         return next_article.pk in {row[0] for row in cursor.fetchall()}
 
 
@@ -363,8 +361,7 @@ def _record_statement(
     params: list = [_db_datetime(timezone.now()), status, error]
     if text:
         params += [language or None, text, content_hash(text)]
-    template = (_RECORD_OK if text else _RECORD_SET) + _durability() + " WHERE {id} = %s"
-    return _sql(template, Article), [*params, article.pk]
+    return _sql(_RECORD_OK if text else _RECORD_FAILED, Article), [*params, article.pk]
 
 
 # The result and the release of the lease: "text_locked" is read by the UPDATE itself.
@@ -376,8 +373,10 @@ _RECORD_SET = (
 _RECORD_OK = (
     _RECORD_SET + ", {language} = COALESCE(%s, {language}), "
     "{text} = CASE WHEN {text_locked} THEN {text} ELSE %s END, "
-    "{content_hash} = CASE WHEN {text_locked} THEN {content_hash} ELSE %s END"
+    "{content_hash} = CASE WHEN {text_locked} THEN {content_hash} ELSE %s END "
+    "WHERE {id} = %s"
 )
+_RECORD_FAILED = _RECORD_SET + " WHERE {id} = %s"
 # The result on one row ({id} = the first parameter of each CASE), the claim on the other.
 _RECORD_THEN_CLAIM = (
     "UPDATE {table} SET "
@@ -397,25 +396,8 @@ _CLAIM_WHERE = (
     " WHERE {id} = %s OR ({id} = %s AND {extraction_status} = %s"
     " AND ({extracting_since} IS NULL OR {extracting_since} < %s)) RETURNING {id}"
 )
-# See _durability().
-_NO_WAL_WAIT = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_wal_wait"
-
-
-def _durability() -> str:
-    """On PostgreSQL outside a transaction: the FROM clause that lets this statement's own
-    commit skip waiting for the WAL flush (``set_config(..., true)`` is local to it).
-
-    An extraction's result is derived data: the page is still there. If the database server
-    itself crashes (a killed worker loses nothing: the commit is done), the last fraction of
-    a second of results may be rolled back; those articles are then found pending with a
-    stale lease and extracted again. Nothing an editor or a later durable commit wrote can be
-    lost or refer to a lost row: PostgreSQL writes the WAL in order, so any durable commit
-    (a digest citing the article) flushes every earlier one. On a busy worker this saves the
-    one WAL flush each page cost (~1 ms of ~1.3 ms per page).
-    """
-    if connection.vendor == "postgresql" and connection.get_autocommit():
-        return _NO_WAL_WAIT
-    return ""
+_RECORD_THEN_CLAIM += _CLAIM_WHERE
+_RECORD_THEN_CLAIM_OK += _CLAIM_WHERE
 
 
 @transaction.atomic
@@ -595,9 +577,9 @@ def _lease_sql(model, field: str, condition: str = "") -> str:
     transaction, the statement also turns ``synchronous_commit`` off for its own implicit
     transaction (``set_config(..., true)`` is local to it): the claim is visible to every
     other worker at once, but its commit does not wait for a WAL flush. A claim lost in a
-    database crash only makes the row claimable again (the result is written the same way:
-    ``_durability``). Inside an atomic block nothing changes, so the caller's transaction
-    keeps its durability.
+    database crash only makes the row claimable again; the UPDATE that records the result
+    and releases the lease still commits durably. Inside an atomic block nothing changes,
+    so the caller's transaction keeps its durability.
     """
     asynchronous = connection.vendor == "postgresql" and connection.get_autocommit()
     return _render_lease_sql(model, field, condition, asynchronous, connection.vendor)
