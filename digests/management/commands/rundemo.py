@@ -1,3 +1,4 @@
+import contextlib
 import os
 import secrets
 import signal
@@ -113,8 +114,11 @@ class Command(BaseCommand):
     def _stop(self, worker: subprocess.Popen) -> None:
         if worker.poll() is not None:
             return
-        self.stdout.write("Stopping the worker …")
+        # Signal first: Ctrl-C may also have closed our output (`make run | tee`), and a
+        # failed message must not leave the worker running.
         worker.send_signal(signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            self.stdout.write("Stopping the worker …")
         try:
             worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
