@@ -6,9 +6,11 @@ a rendering kept until something public changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,17 +28,51 @@ RECENT = 12
 CITATIONS_PER_PAGE = 50
 RESULTS_PER_PAGE = 20
 QUERY_CHARS = 200
-NEIGHBOUR_FIELDS = ("edition_date", "title", "topic__slug")  # what a prev/next link shows
+# What a digest's page shows of it; the search text, provenance and the like stay behind.
+PAGE_FIELDS = (
+    "topic__slug",
+    "topic__name",
+    "edition_date",
+    "title",
+    "highlights",
+    "correction_note",
+    "corrected_at",
+)
 
 
-def _edition(topic: str, day: str) -> Digest:
+@dataclass(frozen=True)
+class Neighbour:
+    """The previous or next published edition, as the page links to it."""
+
+    url: str
+    edition_date: date
+
+
+def _edition(topic: str, day: str, digests: QuerySet[Digest] | None = None) -> Digest:
     try:
         edition = date.fromisoformat(day)
     except ValueError:
         raise Http404("No such edition.") from None
-    return get_object_or_404(
-        Digest.objects.published().select_related("topic"), topic__slug=topic, edition_date=edition
+    if digests is None:
+        digests = Digest.objects.published().select_related("topic")
+    return get_object_or_404(digests, topic__slug=topic, edition_date=edition)
+
+
+def with_neighbours(digests: QuerySet[Digest]) -> QuerySet[Digest]:
+    """Annotate the dates of the topic's published editions just before and after each."""
+    same_topic = Digest.objects.published().filter(topic=OuterRef("topic"))
+    earlier = same_topic.filter(edition_date__lt=OuterRef("edition_date"))
+    later = same_topic.filter(edition_date__gt=OuterRef("edition_date"))
+    return digests.annotate(
+        previous_date=Subquery(earlier.order_by("-edition_date").values("edition_date")[:1]),
+        next_date=Subquery(later.order_by("edition_date").values("edition_date")[:1]),
     )
+
+
+def _neighbour(topic: str, day: date | None) -> Neighbour | None:
+    if day is None:
+        return None
+    return Neighbour(reverse("digest_detail", args=[topic, day.isoformat()]), day)
 
 
 def highlights_of(digest: Digest):
@@ -63,17 +99,24 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Built once: resolving the neighbours' subqueries costs about as much as running the query.
+# Each request filters (clones) it.
+PAGE_EDITIONS = with_neighbours(
+    Digest.objects.published().select_related("topic").only(*PAGE_FIELDS)
+)
+
+
 @public_page
 def digest_detail(request: HttpRequest, topic: str, day: str) -> HttpResponse:
-    digest = _edition(topic, day)
-    same_topic = Digest.objects.published().filter(topic=digest.topic_id)
-    earlier = same_topic.filter(edition_date__lt=digest.edition_date).order_by("-edition_date")
-    later = same_topic.filter(edition_date__gt=digest.edition_date).order_by("edition_date")
-    context = digest_page_context(digest)
+    """One edition: three queries (it with its neighbours' dates, its sources, its sections)."""
+    digest = _edition(topic, day, PAGE_EDITIONS)
+    context = digest_page_context(digest, outlet_links=True)
     context.update(
         topic=digest.topic,
-        previous=earlier.select_related("topic").only(*NEIGHBOUR_FIELDS).first(),
-        next=later.select_related("topic").only(*NEIGHBOUR_FIELDS).first(),
+        preview=False,
+        previous=_neighbour(topic, digest.previous_date),
+        next=_neighbour(topic, digest.next_date),
+        archive_url=reverse("topic_archive", args=[topic]),
         markdown_url=reverse("digest_markdown", args=[topic, day]),
     )
     return render(request, "digests/digest_detail.html", context)

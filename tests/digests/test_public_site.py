@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from digests import workflow
 from digests.markdown import digest_to_markdown
 from digests.models import Digest, DigestArticle, Placement, Topic
+from digests.pages import ListedSource, source_item
 from digests.services import placement_set
 from tests.factories import make_published_digest, make_publisher, make_topic, perspective
 
@@ -109,6 +110,29 @@ def test_the_digest_page_has_title_description_canonical_open_graph_and_feeds(
     assert 'type="application/atom+xml" title="digestcms (Atom)" href="/feeds/atom/"' in html
     assert 'title="US vs China (Atom)" href="/us-china/feeds/atom/"' in html
     assert 'title="US vs China (RSS)" href="/us-china/feeds/rss/"' in html
+
+
+def test_a_listed_source_escapes_every_value_it_prints():
+    source = ListedSource(
+        number="7",
+        title='<b>"Talks"</b> & more',
+        url="https://outlet.example/?a=1&b=<2>",
+        outlet="O'Reilly & <Sons>",
+        outlet_url="/outlets/outlet.example/",
+        language='en"><x',
+        day="2026-11-20",
+        day_label="20 Nov 2026",
+    )
+    item = lxml.html.fragment_fromstring(source_item(source, "<United> States"))
+    assert item.tag == "li" and item.get("id") == "source-7" and item.get("value") == "7"
+    title, outlet = item.xpath("./a")[0], item.xpath(".//span[@class='source-meta']/a")[0]
+    assert (title.get("href"), title.text) == (source.url, source.title)
+    assert title.get("rel") == "noopener noreferrer nofollow"
+    assert (outlet.get("href"), outlet.text) == (source.outlet_url, source.outlet)
+    assert item.xpath(".//span[@lang]")[0].get("lang") == source.language
+    assert item.xpath(".//time")[0].get("datetime") == "2026-11-20"
+    assert "· <United> States ·" in item.text_content()
+    assert item.xpath(".//b | .//x") == []
 
 
 def test_a_corrected_digest_shows_its_correction_note(client, topic, publisher):
@@ -385,6 +409,12 @@ def test_every_page_costs_the_same_queries_whatever_the_size(name, client, setti
     site_with(digests=12, articles=30)
     assert queries_for(PAGES[name], client, settings) == small
     assert small <= 6
+
+
+def test_an_uncached_digest_page_costs_three_queries(client, settings):
+    site_with(digests=3, articles=30)
+    # The edition with its neighbours' dates, its sources, its sections.
+    assert queries_for(f"/us-china/{DAY}/", client, settings) == 3
 
 
 def test_a_cached_page_costs_no_query_and_publishing_renews_it(
