@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper
 
 from django.db.models import F, Prefetch, QuerySet
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
+
+from digestcms.prepared import PreparedQuery, loaded
 
 from .models import Digest, DigestArticle, DigestSection, Perspective
 from .rendering import render_markdown, web_url
@@ -149,6 +151,14 @@ def coverage_shares(sections: list[PageSection]) -> list[Share]:
     return shares
 
 
+@lru_cache(maxsize=10_000)
+def outlet_url(script_prefix: str, domain: str) -> str:
+    """An outlet page's address, kept: ``reverse`` costs more than the rest of a source's
+    line, twenty times a page. The URLconf is fixed while the process runs; the script
+    prefix (``reverse`` puts it in front) is part of the key."""
+    return reverse("outlet_detail", args=[domain])
+
+
 def listed_sources(entries: list[DigestArticle], *, outlet_links: bool) -> list[ListedSource]:
     """``entries`` (instances or rows) ready to print; each outlet's address and each day is
     worked out once."""
@@ -158,7 +168,7 @@ def listed_sources(entries: list[DigestArticle], *, outlet_links: bool) -> list[
     for entry in entries:
         domain, day = getattr(entry, "outlet_domain", ""), entry.cited_date
         if outlet_links and domain and domain not in outlet_urls:
-            outlet_urls[domain] = reverse("outlet_detail", args=[domain])
+            outlet_urls[domain] = outlet_url(get_script_prefix(), domain)
         if day and day not in days:
             days[day] = (day.isoformat(), date_format(day, "j M Y"))
         listed.append(
@@ -211,14 +221,34 @@ def digest_parts(
     }
 
 
-# Built once and filtered (cloned) for each page: building them is a good part of their cost.
-# Rows, not model instances, for the entries: making twenty instances costs more than the query.
-PAGE_ENTRIES = cited_entries().values_list(*ENTRY_VALUES, named=True)
-PAGE_SECTIONS = page_sections()
+# Compiled once (compiling cost more than running them). Rows, not model instances, for the
+# entries: making twenty instances costs more than the query.
+PAGE_ENTRIES = PreparedQuery(
+    lambda digest: cited_entries().filter(digest=digest).values_list(*ENTRY_VALUES), digest=int
+)
+PAGE_SECTIONS = PreparedQuery(
+    lambda digest: (
+        page_sections()
+        .filter(digest=digest)
+        .values_list("id", "body", "perspective_id", "perspective__slug", "perspective__name")
+    ),
+    digest=int,
+)
 
 
 def digest_page_context(digest: Digest, *, outlet_links: bool = False) -> dict:
     """The parts of one digest, fetched: two queries."""
-    entries = list(PAGE_ENTRIES.filter(digest=digest))
-    sections = list(PAGE_SECTIONS.filter(digest=digest))
+    entries = PAGE_ENTRIES.rows(digest=digest.pk)
+    db = PAGE_SECTIONS.db
+    sections = []
+    for row in PAGE_SECTIONS.rows(digest=digest.pk):
+        section = loaded(DigestSection, db, id=row.id, body=row.body)
+        section.perspective = loaded(
+            Perspective,
+            db,
+            id=row.perspective_id,
+            slug=row.perspective__slug,
+            name=row.perspective__name,
+        )
+        sections.append(section)
     return digest_parts(digest, entries, sections, outlet_links=outlet_links)
