@@ -50,6 +50,7 @@ bench: install wrk
 	$(BIN)/python bench/placement.py
 	$(BIN)/python bench/drafting.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/page_cpu.py
 	$(BIN)/python bench/load.py
 
 # The public site's benchmark loads gunicorn with Debian's wrk; without it, bench/site.py
