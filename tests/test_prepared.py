@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 
 from digestcms.prepared import PreparedQuery, loaded
 from digests.models import Digest, Topic
@@ -74,12 +74,32 @@ def test_values_come_through_the_fields_converters():
     assert row.published_at is None and row.text_locked is False
 
 
-def test_a_value_the_lookup_rewrites_is_refused():
+def test_small_integer_fields_and_or_branches_keep_their_parameter():
+    make_article("http://example.com/a", extraction_attempts=2, title="Tariffs")
+    make_article("http://example.com/b", extraction_attempts=0, title="Chips")
     prepared = PreparedQuery(
+        lambda attempts, title: (
+            Article.objects.filter(Q(extraction_attempts=attempts) | Q(title=title))
+            .order_by("url")
+            .values_list("url", flat=False)
+        ),
+        attempts=int,
+        title=str,
+    )
+    assert prepared.rows(attempts=2, title="none") == [("http://example.com/a",)]
+    assert prepared.rows(attempts=9, title="Chips") == [("http://example.com/b",)]
+    assert len(prepared.rows(attempts=0, title="Tariffs")) == 2
+
+
+def test_a_value_the_lookup_rewrites_or_ignores_is_refused():
+    contains = PreparedQuery(
         lambda word: Article.objects.filter(title__contains=word).values_list("id"), word=str
     )
-    with pytest.raises(ValueError, match="did not reach the SQL as parameters"):
-        prepared.rows(word="trade")
+    with pytest.raises(ValueError, match="reaches the SQL rewritten"):
+        contains.rows(word="trade")
+    unused = PreparedQuery(lambda word: Article.objects.values_list("id"), word=str)
+    with pytest.raises(ValueError, match="did not reach the SQL"):
+        unused.rows(word="trade")
 
 
 def test_only_values_list_querysets_and_known_kinds():
@@ -87,9 +107,16 @@ def test_only_values_list_querysets_and_known_kinds():
         PreparedQuery(lambda pk: Article.objects.filter(pk=pk), pk=int).rows(pk=1)
     with pytest.raises(TypeError, match="int, str and date"):
         PreparedQuery(lambda when: Article.objects.none(), when=datetime)
+    flat = PreparedQuery(
+        lambda pk: Article.objects.filter(pk=pk).values_list("id", flat=True), pk=int
+    )
+    with pytest.raises(TypeError, match="values_list"):
+        flat.rows(pk=1)
     prepared = PreparedQuery(lambda pk: Article.objects.filter(pk=pk).values_list("id"), pk=int)
     with pytest.raises(TypeError, match="takes"):
         prepared.rows(id=1)
+    with pytest.raises(TypeError, match="declared kinds"):
+        prepared.rows(pk="1")
 
 
 def test_loaded_defers_what_it_was_not_given(django_assert_num_queries):
