@@ -1,5 +1,5 @@
-"""Ctrl-C on `make run` stops the site and the worker it started, whatever happened to our
-output: nothing is left running behind the editor's back."""
+"""Ctrl-C on `make run`, or closing its terminal, stops the site and the worker it started,
+whatever happened to our output: nothing is left running behind the editor's back."""
 
 from __future__ import annotations
 
@@ -40,8 +40,12 @@ def read_until(fd: int, text: str, timeout: float) -> str:
     return seen.decode(errors="replace")
 
 
-@pytest.mark.parametrize("output", ["kept", "closed"], ids=["terminal", "pipe-closed-by-ctrl-c"])
-def test_ctrl_c_stops_the_demo_site_and_its_worker(sqlite_db, output):
+@pytest.mark.parametrize(
+    ("stop", "output"),
+    [("SIGINT", "kept"), ("SIGINT", "closed"), ("SIGHUP", "closed")],
+    ids=["ctrl-c", "ctrl-c-with-pipe-closed", "terminal-closed"],
+)
+def test_stopping_the_demo_stops_its_site_and_worker(sqlite_db, stop, output):
     port = free_port()
     read_end, write_end = os.pipe()
     demo = subprocess.Popen(
@@ -61,11 +65,13 @@ def test_ctrl_c_stops_the_demo_site_and_its_worker(sqlite_db, output):
         assert wait_for_http(f"http://127.0.0.1:{port}/").status == 200
         assert alive(worker)
         if output == "closed":
-            # `make run | tee log`: Ctrl-C kills tee too, so our next write hits a closed pipe.
+            # `make run | tee log`: Ctrl-C kills tee too, so our next write hits a closed pipe;
+            # a closed terminal window takes our output with it.
             os.close(read_end)
-        # Ctrl-C: the terminal sends SIGINT to the foreground group (rundemo and runserver).
+        # Ctrl-C: the terminal sends SIGINT to the foreground group (rundemo and runserver);
+        # closing the terminal sends SIGHUP (SIGTERM, from `kill`, takes the same path).
         # The worker has a session of its own: only rundemo stops it, once, cleanly.
-        os.killpg(demo.pid, signal.SIGINT)
+        os.killpg(demo.pid, getattr(signal, stop))
         demo.wait(30)
         deadline = time.monotonic() + 20
         while alive(worker) and time.monotonic() < deadline:

@@ -106,6 +106,10 @@ class Command(BaseCommand):
             start_new_session=True,  # Ctrl-C reaches it through us, once, cleanly
         )
         self.stdout.write(f"Worker running the schedules (pid {worker.pid}).")
+        # Ctrl-C arrives as KeyboardInterrupt; a closed terminal (SIGHUP) and `kill` (SIGTERM)
+        # would end us on the spot, leaving the worker, in its own session, running.
+        for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, _exit_on_signal)
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
@@ -145,3 +149,7 @@ class Command(BaseCommand):
                 "(a new password is set each time the demo starts; Ctrl-C stops everything)\n"
             )
         )
+
+
+def _exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
