@@ -86,8 +86,8 @@ class PreparedQuery:
         return [row._make(values) for values in compiler.results_iter(results)]
 
     def _build(self, variant: int, name: str | None = None) -> QuerySet:
-        """The queryset with every parameter at its first placeholder, ``name``'s at
-        ``variant``."""
+        """The queryset with every parameter at its first placeholder, ``name``'s (if any)
+        at ``variant``."""
         values = {
             key: _PLACEHOLDERS[kind][variant if key == name else 0]
             for key, kind in self.kinds.items()
@@ -95,7 +95,7 @@ class PreparedQuery:
         return self.build(**values)
 
     def _sql(self, using: str, name: str | None = None) -> tuple[Any, str, list]:
-        queryset = self._build(1, name) if name else self._build(0)
+        queryset = self._build(1, name)
         if queryset._iterable_class not in (ValuesListIterable, NamedValuesListIterable):
             raise TypeError("PreparedQuery needs a values_list() queryset (not flat)")
         compiler = queryset.query.get_compiler(using=using)

@@ -160,15 +160,12 @@ def outlet_url(script_prefix: str, domain: str) -> str:
 
 
 def listed_sources(entries: list[DigestArticle], *, outlet_links: bool) -> list[ListedSource]:
-    """``entries`` (instances or rows) ready to print; each outlet's address and each day is
-    worked out once."""
-    outlet_urls: dict[str, str] = {}
+    """``entries`` (instances or rows) ready to print; each day is formatted once."""
+    prefix = get_script_prefix()
     days: dict[date, tuple[str, str]] = {}
     listed = []
     for entry in entries:
         domain, day = getattr(entry, "outlet_domain", ""), entry.cited_date
-        if outlet_links and domain and domain not in outlet_urls:
-            outlet_urls[domain] = outlet_url(get_script_prefix(), domain)
         if day and day not in days:
             days[day] = (day.isoformat(), date_format(day, "j M Y"))
         listed.append(
@@ -177,7 +174,7 @@ def listed_sources(entries: list[DigestArticle], *, outlet_links: bool) -> list[
                 entry.cited_title,
                 web_url(entry.cited_url),
                 entry.cited_outlet,
-                outlet_urls.get(domain, ""),
+                outlet_url(prefix, domain) if outlet_links and domain else "",
                 entry.cited_language,
                 *days.get(day, ("", "")),
             )

@@ -125,25 +125,16 @@ def web_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class CitedSource:
+    """A source a bullet cites, as the desk lists it (pages use ``pages.ListedSource``)."""
+
     number: int
     outlet: str
     title: str
     url: str  # "" unless http(s)
-    language: str = ""
-    date: object = None
-    domain: str = ""  # the outlet's, when the query annotated it (for a link to its page)
 
     @classmethod
     def of(cls, entry: DigestArticle) -> CitedSource:
-        return cls(
-            entry.position,
-            entry.cited_outlet,
-            entry.cited_title,
-            web_url(entry.cited_url),
-            entry.cited_language,
-            entry.cited_date,
-            getattr(entry, "outlet_domain", ""),
-        )
+        return cls(entry.position, entry.cited_outlet, entry.cited_title, web_url(entry.cited_url))
 
 
 @dataclass
