@@ -94,7 +94,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="100,1000,10000")
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digestcms.settings.dev")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
         os.environ["DIGESTCMS_SQLITE_PATH"] = str(Path(tmp) / "edition.sqlite3")
         import django
 

@@ -142,7 +142,7 @@ class CpuWatch:
 
 def bench_env(db: str, port: int, workdir: Path) -> dict[str, str]:
     env = {
-        "DJANGO_SETTINGS_MODULE": "digestcms.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DIGESTCMS_FETCH_ROUTE": f"127.0.0.1:{port}",
         "DIGESTCMS_ALLOW_PRIVATE_FETCH": "1",
         "DIGESTCMS_HOST_DELAY": "0",

@@ -6,7 +6,7 @@ saves (issue 8).
 
 The site is bench/site.py's: the same throwaway database of published digests (60 + 14
 editions, built through the workflow), `collectstatic`, and gunicorn (`-w 2`, sync workers,
-bench/site_settings.py) on loopback. Its pieces are imported from bench/site.py, not copied.
+bench/settings.py) on loopback. Its pieces are imported from bench/site.py, not copied.
 The mix, drawn at random for every request: 60% digest pages (all 74 editions), 20% archive
 pages (the home page, both topics' archives and their month pages), 20% feeds (the site's and
 both topics' Atom and RSS feeds). Every URL is fetched until both gunicorn workers hold it
@@ -1396,7 +1396,7 @@ def commands(args, argv: list[str] | None) -> list[str]:
     argv = argv if argv is not None else sys.argv[1:]
     return [
         " ".join([".venv/bin/python", "bench/load.py", *argv]),
-        "DJANGO_SETTINGS_MODULE=bench.site_settings "
+        "DJANGO_SETTINGS_MODULE=bench.settings "
         + server.replace("127.0.0.1:0", "127.0.0.1:PORT"),
         f"step 1: {step1}",
         f"step 2: {step2} ({args.share:.0%} of step 1's rate for {args.seconds} s)",

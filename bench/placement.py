@@ -24,7 +24,7 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/digestcms_bench_placement"
 
 
 def setup_django(db: str, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "digestcms.settings.dev"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if db == "postgres":
         os.environ["DATABASE_URL"] = PG_URL
         subprocess.run(

@@ -6,7 +6,7 @@ A throwaway SQLite database gets realistic published data through the project's 
 workflow (`digests.workflow.digest_publish`): two topics, 60 daily editions of one over two
 months (September and October 2026) and 14 of the other, 20 cited articles each, bullets
 citing them. `collectstatic` writes whitenoise's hashed, compressed files to a temporary
-STATIC_ROOT. gunicorn then serves it all (settings: bench/site_settings.py, production's
+STATIC_ROOT. gunicorn then serves it all (settings: bench/settings.py, production's
 choices over plain HTTP) twice: page cache on, and off (`DIGESTCMS_PAGE_CACHE=0`).
 
 Each run checks every URL answers 200, then measures them one at a time, each page after a
@@ -692,7 +692,7 @@ def use_workdir(workdir: Path) -> None:
     for name in ("DATABASE_URL", "REDIS_URL"):  # SQLite and the file cache, always
         os.environ.pop(name, None)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.site_settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         DIGESTCMS_VAR_DIR=str(workdir),
         DIGESTCMS_SQLITE_PATH=str(workdir / "site.sqlite3"),
         STATIC_ROOT=str(workdir / "static"),
@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         server = server.replace(f"{ROOT}/", "").replace(str(ROOT), ".")
         commands = [
             " ".join([".venv/bin/python", "bench/site.py", *(argv or sys.argv[1:])]),
-            "DJANGO_SETTINGS_MODULE=bench.site_settings [DIGESTCMS_PAGE_CACHE=0] "
+            "DJANGO_SETTINGS_MODULE=bench.settings [DIGESTCMS_PAGE_CACHE=0] "
             + server.replace("127.0.0.1:0", "127.0.0.1:PORT"),
             loader,
         ]
