@@ -430,7 +430,11 @@ def breakdown_targets() -> list[tuple[Any, str, str]]:
         (services, "feed_record_success", "services.feed_record_success"),
         (services, "article_claim", "services.article_claim"),
         (services, "article_record_then_claim", "services.article_record_then_claim"),
-        (services, "article_record_extraction", "services.article_record_extraction"),
+        (
+            services,
+            "article_record_extraction",
+            "services.article_record_extraction (PostgreSQL: mostly on the writer thread)",
+        ),
         (ingest, "extract_article", "extraction.extract_article"),
         (trafilatura, "extract", "  of which trafilatura.extract"),
         (extraction, "decode_html", "  of which decode_html"),

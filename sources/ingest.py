@@ -11,10 +11,11 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from . import googlenews, services
 from .extraction import ExtractionError, extract_article
@@ -194,14 +195,18 @@ def articles_extract(
 
     With ``prefetch``, the request for the next article's page is sent before this one is
     extracted (``fetching.start_fetch``): the server prepares it and the kernel receives it
-    meanwhile, so the wait for the network overlaps our own work, with no thread. Each
-    article is still claimed before its request goes out, so the lease keeps other workers
-    off it as before; this worker holds at most two leases (the page being extracted and
-    the one on its way), each for well under ``services.LEASE`` (two page deadlines and
-    two extraction time limits). A result is written together with the next claim
-    (``services.article_record_then_claim``) and yielded once written. A Google News link
-    is resolved and extracted with nothing else in flight. If the caller stops early (or
-    an error escapes), what was extracted is written and the other leases are given back.
+    meanwhile, so the wait for the network overlaps our own work. Each article is still
+    claimed before its request goes out, so the lease keeps other workers off it as
+    before. On PostgreSQL a result is written by ``_Writer`` on a thread of its own while
+    the next page is extracted, so the wait for the database server overlaps it too; on
+    SQLite (in-process, nothing to wait for) it is written together with the next claim,
+    in one statement (``services.article_record_then_claim``). Either way it is yielded
+    once written. This worker holds at most two leases (the page being extracted and the
+    one on its way) and, while it is written, the lease of the page before; each for well
+    under ``services.LEASE`` (two page deadlines and two extraction time limits). A
+    Google News link is resolved and extracted with nothing else in flight. If the caller
+    stops early (or an error escapes), what was extracted is written and the other
+    leases are given back.
 
     The list is walked as ``_Worklist`` says: in order, until another worker is met.
     """
@@ -258,8 +263,9 @@ class _Worklist:
 
 class _Prefetch:
     """What ``articles_extract`` has in flight: one article claimed with its request sent
-    (``ahead``), one extracted whose result is not written yet (``done``), and the results
-    not yet handed out, in the order the articles were taken (``slots``)."""
+    (``ahead``), one extracted whose result is not handed to the writer yet (``done``),
+    the one being written (``writer``), and the results not yet handed out, in the order
+    the articles were taken (``slots``)."""
 
     def __init__(self) -> None:
         self.ahead: tuple[Article, PendingFetch, list] | None = None
@@ -267,6 +273,7 @@ class _Prefetch:
         self.unrequested: Article | None = None  # claimed, request not sent yet
         self.extracting: Article | None = None  # being extracted, nothing written yet
         self.slots: deque[list] = deque()
+        self.writer = _Writer()
 
     def slot(self) -> list:
         slot: list = [None]
@@ -278,16 +285,21 @@ class _Prefetch:
             yield self.slots.popleft()[0]
 
     def claim_and_request(self, article: Article, slot: list) -> None:
-        """Write the last result and claim ``article`` (one statement), request its page,
-        then extract the page requested before."""
-        if self.done is not None:
+        """Claim ``article`` and request its page (the last result is written with the
+        claim, or handed to the writer), then extract the page requested before."""
+        self.writer.wait()  # long written, as a rule: it had a page's extraction to run
+        if self.done is None:
+            claimed = services.article_claim(article)
+        elif _Writer.wanted():
+            claimed = services.article_claim(article)
+            (extracted, done_slot), self.done = self.done, None
+            self.writer.submit(extracted, done_slot)
+        else:  # the result and the claim in one statement
             extracted, done_slot = self.done
             claimed = services.article_record_then_claim(
                 article=extracted.article, result=extracted.record, next_article=article
             )
             self.done, done_slot[0] = None, extracted.result
-        else:
-            claimed = services.article_claim(article)
         if not claimed:
             slot[0] = _lost_claim(article)
             return
@@ -301,6 +313,7 @@ class _Prefetch:
 
     def drain(self) -> None:
         """Write the last result, and extract and write the page requested ahead."""
+        self.writer.wait()
         if self.done is not None:
             (extracted, slot), self.done = self.done, None
             slot[0] = extracted.write()
@@ -310,9 +323,12 @@ class _Prefetch:
 
     def abandon(self) -> None:
         """The caller stopped (or an error escaped): keep what was extracted, free the rest."""
-        if self.done is not None:
-            (extracted, _), self.done = self.done, None
-            with contextlib.suppress(DatabaseError):  # the database may be what failed
+        with contextlib.suppress(DatabaseError):  # the database may be what failed
+            self.writer.close()
+        unwritten = [self.writer.unwritten, self.done[0] if self.done else None]
+        self.writer.unwritten = self.done = None
+        for extracted in filter(None, unwritten):
+            with contextlib.suppress(DatabaseError):
                 extracted.write()
         if self.ahead is not None:
             (article, request, _), self.ahead = self.ahead, None
@@ -327,6 +343,61 @@ class _Prefetch:
     def _release(article: Article) -> None:
         with contextlib.suppress(DatabaseError):
             services.article_release(article)
+
+
+class _Writer:
+    """Writes extraction results on a thread of its own while the loop goes on.
+
+    Worth it where writing waits for a database server: the loop hands a result over and
+    goes straight on to the next page, while the UPDATE, the round trip and the server's
+    WAL flush run on a thread with a connection of its own. Not on SQLite, whose write
+    runs in-process and mostly holds the GIL (the loop writes the result together with
+    the next claim there, in one statement), nor inside the caller's transaction (another
+    connection could not see the caller's rows). One result at a time: ``wait`` waits for
+    it, fills its slot, and raises what writing it raised (the result is then kept in
+    ``unwritten`` for ``abandon`` to try once more). ``close`` waits for the last result
+    and closes the thread's connection.
+    """
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: tuple[Future, _Extracted, list] | None = None
+        self.unwritten: _Extracted | None = None
+
+    @staticmethod
+    def wanted() -> bool:
+        return connection.vendor != "sqlite" and not connection.in_atomic_block
+
+    def submit(self, extracted: _Extracted, slot: list) -> None:
+        assert self.pending is None, "wait() for the last result first"
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="result-writer")
+        self.pending = (self.pool.submit(extracted.write), extracted, slot)
+
+    def wait(self) -> None:
+        if self.pending is None:
+            return
+        (future, extracted, slot), self.pending = self.pending, None
+        try:
+            slot[0] = future.result()
+        except BaseException:
+            self.unwritten = extracted
+            raise
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                pool, self.pool = self.pool, None
+                try:
+                    pool.submit(_close_thread_connection).result()
+                finally:
+                    pool.shutdown()
+
+
+def _close_thread_connection() -> None:
+    connection.close()  # the calling thread's own connection (Django keeps one per thread)
 
 
 def _claim(article: Article) -> Article | ExtractResult:

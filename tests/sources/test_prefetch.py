@@ -1,10 +1,12 @@
 """The extraction loop that requests the next page while extracting this one."""
 
 import io
+import threading
 import time
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 
 from sources import fetching, ingest, services
 from sources.fetching import BlockedURL, FetchTimeout, start_fetch
@@ -322,6 +324,109 @@ def test_an_error_escaping_the_loop_frees_the_leases(web, monkeypatch):
         list(ingest.articles_extract(rows))
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
     assert Article.objects.filter(extraction_status="ok").count() == 2  # a, and b (extracted)
+
+
+# --- The result writer: each result is written on a thread of its own ------------------
+
+
+def writes_by_thread(monkeypatch) -> list[tuple[int, str, object]]:
+    """(article id, thread name, that thread's connection) of every result written."""
+    from django.db import connections
+
+    writes = []
+    real = services.article_record_extraction
+
+    def record(*, article, **result):
+        writes.append((article.pk, threading.current_thread().name, connections["default"]))
+        return real(article=article, **result)
+
+    monkeypatch.setattr(services, "article_record_extraction", record)
+    return writes
+
+
+@pytest.fixture
+def writer_thread(monkeypatch):
+    """The result writer's thread, whatever the database (by default PostgreSQL only)."""
+    monkeypatch.setattr(ingest._Writer, "wanted", staticmethod(lambda: True))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("writer_thread")
+def test_results_are_written_on_a_thread_with_its_own_connection(web, monkeypatch):
+    from django.db import connections
+
+    serve_pages(web)
+    rows = articles()
+    writes = writes_by_thread(monkeypatch)
+    results = list(ingest.articles_extract(rows))
+
+    assert [r.outcome for r in results] == ["ok"] * 5
+    assert [pk for pk, _, _ in writes] == [r.pk for r in rows]
+    threads = [name for _, name, _ in writes]
+    # a, b and c are written while the next pages are extracted; the last two at the end.
+    assert [name.startswith("result-writer") for name in threads] == [True] * 3 + [False] * 2
+    writer_connection = writes[0][2]
+    assert writer_connection is not connections["default"]  # not the caller's connection
+    assert writer_connection.connection is None  # closed when the loop ended
+    assert not [t for t in threading.enumerate() if t.name.startswith("result-writer")]
+    assert set(Article.objects.values_list("extraction_status", "extraction_attempts")) == {
+        ("ok", 1)
+    }
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_is_used_for_a_database_server_outside_a_transaction():
+    from django.db import connection, transaction
+
+    assert ingest._Writer.wanted() is (connection.vendor != "sqlite")
+    with transaction.atomic():
+        assert not ingest._Writer.wanted()
+
+
+def test_inside_a_transaction_results_are_written_on_the_callers_connection(web, monkeypatch):
+    serve_pages(web)
+    rows = articles()
+    writes = writes_by_thread(monkeypatch)
+    assert [r.outcome for r in ingest.articles_extract(rows)] == ["ok"] * 5
+    # a, b and c went with the next claims (article_record_then_claim), d and e at the end:
+    # every write on this thread, and no writer thread was started.
+    assert [(pk, name) for pk, name, _ in writes] == [
+        (rows[3].pk, threading.current_thread().name),
+        (rows[4].pk, threading.current_thread().name),
+    ]
+    assert Article.objects.filter(extraction_status="ok").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("writer_thread")
+def test_a_result_the_writer_could_not_write_is_tried_again_and_the_error_raised(web, monkeypatch):
+    serve_pages(web)
+    rows = articles()
+    calls = []
+    real = services.article_record_extraction
+
+    def flaky(**kwargs):
+        calls.append((kwargs["article"].pk, threading.current_thread().name))
+        if len(calls) == 2:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "article_record_extraction", flaky)
+    with pytest.raises(OperationalError, match="locked"):
+        list(ingest.articles_extract(rows))
+    assert calls[1] == (rows[1].pk, calls[0][1])  # b failed on the writer's thread...
+    assert calls[2][0] == rows[1].pk  # ...and was written once the loop stopped
+    stored = {a.pk: a for a in Article.objects.all()}
+    assert [stored[r.pk].extraction_status for r in rows] == [
+        "ok",
+        "ok",
+        "ok",
+        "pending",
+        "pending",
+    ]
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("result-writer")]
 
 
 def test_recording_then_claiming_when_the_recorded_article_is_gone():
