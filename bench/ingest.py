@@ -398,7 +398,7 @@ def time_big_page(result: SuiteResult, corpus: Corpus, server_pid: int) -> float
 # The top-level parts of a feed's pipeline run; they do not overlap, the rest is the loop.
 OUTER_LABELS = (
     "ingest.feed_fetch, all of it",
-    "articles_extract: write + claim, request, extract the page before",
+    "articles_extract: start the next job, extract the page before",
     "articles_extract: the last page of the list",
     "ingest.article_extract (no prefetch; Google links)",
 )
@@ -413,13 +413,14 @@ def breakdown_targets() -> list[tuple[Any, str, str]]:
 
     outer = [
         (ingest, "feed_fetch"),
-        (ingest._Prefetch, "claim_and_request"),
+        (ingest._Prefetch, "start"),
         (ingest._Prefetch, "drain"),
         (ingest, "article_extract"),
     ]
     return [
         (owner, name, label) for (owner, name), label in zip(outer, OUTER_LABELS, strict=True)
     ] + [
+        (ingest._Prefetch, "settle", "articles_extract: wait for the job (also in the last page)"),
         (ingest, "fetch", "fetching.fetch (feeds; pages without prefetch)"),
         (ingest, "start_fetch", "fetching.start_fetch: connect, send a page request"),
         (fetching.PendingFetch, "result", "PendingFetch.result: read an answer (all)"),
@@ -429,11 +430,15 @@ def breakdown_targets() -> list[tuple[Any, str, str]]:
         (services, "feed_claim", "services.feed_claim"),
         (services, "feed_record_success", "services.feed_record_success"),
         (services, "article_claim", "services.article_claim"),
-        (services, "article_record_then_claim", "services.article_record_then_claim"),
+        (
+            services,
+            "article_record_then_claim",
+            "services.article_record_then_claim (PostgreSQL: on the jobs' thread)",
+        ),
         (
             services,
             "article_record_extraction",
-            "services.article_record_extraction (PostgreSQL: mostly on the writer thread)",
+            "services.article_record_extraction",
         ),
         (ingest, "extract_article", "extraction.extract_article"),
         (trafilatura, "extract", "  of which trafilatura.extract"),
@@ -591,7 +596,9 @@ def _breakdown(result: SuiteResult) -> list[str]:
         "|---|---|---|---|",
     ]
     rest = result.pipeline_s - sum(result.breakdown[label][0] for label in OUTER_LABELS)
-    rows.append(f"| outside the next four: Feed and Article queries of the loop | {rest:.2f} | | |")
+    rows.append(
+        f"| outside the next four: the loop's own queries, waits for the job | {rest:.2f} | | |"
+    )
     for label, (seconds, calls) in result.breakdown.items():
         per_call = seconds / calls * 1000 if calls else 0.0
         rows.append(f"| {label} | {seconds:.2f} | {calls} | {per_call:.2f} |")

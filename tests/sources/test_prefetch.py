@@ -326,49 +326,72 @@ def test_an_error_escaping_the_loop_frees_the_leases(web, monkeypatch):
     assert Article.objects.filter(extraction_status="ok").count() == 2  # a, and b (extracted)
 
 
-# --- The result writer: each result is written on a thread of its own ------------------
+# --- The jobs beside each extraction: on a thread of their own on PostgreSQL ------------
 
 
-def writes_by_thread(monkeypatch) -> list[tuple[int, str, object]]:
-    """(article id, thread name, that thread's connection) of every result written."""
+def calls_by_thread(monkeypatch) -> list[tuple[str, int, str, object]]:
+    """(what, article id, thread name, that thread's connection) of each claim, write and
+    request the loop makes."""
     from django.db import connections
 
-    writes = []
-    real = services.article_record_extraction
+    calls = []
 
-    def record(*, article, **result):
-        writes.append((article.pk, threading.current_thread().name, connections["default"]))
-        return real(article=article, **result)
+    def spy(owner, name, what, article_of):
+        real = getattr(owner, name)
 
-    monkeypatch.setattr(services, "article_record_extraction", record)
-    return writes
+        def wrapper(*args, **kwargs):
+            thread = threading.current_thread().name
+            calls.append((what, article_of(*args, **kwargs), thread, connections["default"]))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapper)
+
+    spy(services, "article_claim", "claim", lambda article: article.pk)
+    spy(services, "article_record_then_claim", "write+claim", lambda **kw: kw["article"].pk)
+    spy(services, "article_record_extraction", "write", lambda **kw: kw["article"].pk)
+    spy(ingest, "start_fetch", "request", lambda url, **kw: url.rsplit("/", 1)[1])
+    return calls
 
 
 @pytest.fixture
-def writer_thread(monkeypatch):
-    """The result writer's thread, whatever the database (by default PostgreSQL only)."""
-    monkeypatch.setattr(ingest._Writer, "wanted", staticmethod(lambda: True))
+def jobs_thread(monkeypatch):
+    """The jobs' thread, whatever the database (by default PostgreSQL only)."""
+    monkeypatch.setattr(ingest._Runner, "wanted", staticmethod(lambda: True))
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("writer_thread")
-def test_results_are_written_on_a_thread_with_its_own_connection(web, monkeypatch):
+@pytest.mark.usefixtures("jobs_thread")
+def test_claims_writes_and_requests_run_on_a_thread_with_its_own_connection(web, monkeypatch):
     from django.db import connections
 
     serve_pages(web)
     rows = articles()
-    writes = writes_by_thread(monkeypatch)
+    calls = calls_by_thread(monkeypatch)
     results = list(ingest.articles_extract(rows))
 
     assert [r.outcome for r in results] == ["ok"] * 5
-    assert [pk for pk, _, _ in writes] == [r.pk for r in rows]
-    threads = [name for _, name, _ in writes]
-    # a, b and c are written while the next pages are extracted; the last two at the end.
-    assert [name.startswith("result-writer") for name in threads] == [True] * 3 + [False] * 2
-    writer_connection = writes[0][2]
-    assert writer_connection is not connections["default"]  # not the caller's connection
-    assert writer_connection.connection is None  # closed when the loop ended
-    assert not [t for t in threading.enumerate() if t.name.startswith("result-writer")]
+    a, b, c, d, e = (r.pk for r in rows)
+    jobs = calls[0][2]
+    assert jobs.startswith("extraction-jobs")
+    here = threading.current_thread().name
+    assert [(what, pk, thread) for what, pk, thread, _ in calls] == [
+        ("claim", a, jobs),
+        ("request", "a", jobs),
+        ("claim", b, jobs),
+        ("request", "b", jobs),
+        ("write+claim", a, jobs),  # while b is extracted
+        ("request", "c", jobs),
+        ("write+claim", b, jobs),
+        ("request", "d", jobs),
+        ("write+claim", c, jobs),
+        ("request", "e", jobs),
+        ("write", d, here),  # the last two once the list is done
+        ("write", e, here),
+    ]
+    jobs_connection = calls[0][3]
+    assert jobs_connection is not connections["default"]  # not the caller's connection
+    assert jobs_connection.connection is None  # closed when the loop ended
+    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
     assert set(Article.objects.values_list("extraction_status", "extraction_attempts")) == {
         ("ok", 1)
     }
@@ -376,47 +399,54 @@ def test_results_are_written_on_a_thread_with_its_own_connection(web, monkeypatc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_writer_thread_is_used_for_a_database_server_outside_a_transaction():
+def test_the_jobs_thread_is_used_for_a_database_server_outside_a_transaction():
     from django.db import connection, transaction
 
-    assert ingest._Writer.wanted() is (connection.vendor != "sqlite")
+    assert ingest._Runner.wanted() is (connection.vendor != "sqlite")
     with transaction.atomic():
-        assert not ingest._Writer.wanted()
+        assert not ingest._Runner.wanted()
 
 
-def test_inside_a_transaction_results_are_written_on_the_callers_connection(web, monkeypatch):
+def test_inside_a_transaction_everything_runs_on_the_callers_thread(web, monkeypatch):
     serve_pages(web)
     rows = articles()
-    writes = writes_by_thread(monkeypatch)
+    calls = calls_by_thread(monkeypatch)
     assert [r.outcome for r in ingest.articles_extract(rows)] == ["ok"] * 5
-    # a, b and c went with the next claims (article_record_then_claim), d and e at the end:
-    # every write on this thread, and no writer thread was started.
-    assert [(pk, name) for pk, name, _ in writes] == [
-        (rows[3].pk, threading.current_thread().name),
-        (rows[4].pk, threading.current_thread().name),
-    ]
-    assert Article.objects.filter(extraction_status="ok").count() == 5
+    assert {thread for _, _, thread, _ in calls} == {threading.current_thread().name}
+    assert [what for what, *_ in calls].count("write+claim") == 3
+    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("writer_thread")
-def test_a_result_the_writer_could_not_write_is_tried_again_and_the_error_raised(web, monkeypatch):
+@pytest.mark.usefixtures("jobs_thread")
+def test_a_result_the_jobs_thread_could_not_write_is_tried_again_and_the_error_raised(
+    web, monkeypatch
+):
     serve_pages(web)
     rows = articles()
-    calls = []
-    real = services.article_record_extraction
+    calls, writes = [], []
+    real_then_claim, real_record = (
+        services.article_record_then_claim,
+        services.article_record_extraction,
+    )
 
     def flaky(**kwargs):
         calls.append((kwargs["article"].pk, threading.current_thread().name))
         if len(calls) == 2:
             raise OperationalError("database is locked")
-        return real(**kwargs)
+        return real_then_claim(**kwargs)
 
-    monkeypatch.setattr(services, "article_record_extraction", flaky)
+    def record(**kwargs):
+        writes.append(kwargs["article"].pk)
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(services, "article_record_then_claim", flaky)
+    monkeypatch.setattr(services, "article_record_extraction", record)
     with pytest.raises(OperationalError, match="locked"):
         list(ingest.articles_extract(rows))
-    assert calls[1] == (rows[1].pk, calls[0][1])  # b failed on the writer's thread...
-    assert calls[2][0] == rows[1].pk  # ...and was written once the loop stopped
+    assert calls[1][0] == rows[1].pk and calls[1][1].startswith("extraction-jobs")
+    # b's result (whose write failed) and c's (extracted meanwhile) are written as it stops
+    assert writes == [rows[1].pk, rows[2].pk]
     stored = {a.pk: a for a in Article.objects.all()}
     assert [stored[r.pk].extraction_status for r in rows] == [
         "ok",
@@ -425,8 +455,9 @@ def test_a_result_the_writer_could_not_write_is_tried_again_and_the_error_raised
         "pending",
         "pending",
     ]
+    assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 1, 0, 0]
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
-    assert not [t for t in threading.enumerate() if t.name.startswith("result-writer")]
+    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
 
 
 def test_recording_then_claiming_when_the_recorded_article_is_gone():
@@ -511,3 +542,26 @@ def test_a_dripped_tls_handshake_is_cut_at_the_deadline():
         with pytest.raises(FetchTimeout):
             fetching.fetch(f"https://127.0.0.1:{server.port}/", deadline=1.0)
         assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("jobs_thread")
+def test_ctrl_c_while_a_job_runs_waits_for_it_and_frees_its_lease(web, monkeypatch):
+    serve_pages(web)
+    rows = articles()
+    real = ingest.extract_article
+
+    def extract(body, *, url, **kwargs):
+        if url.endswith("/c"):
+            raise KeyboardInterrupt  # while the job for d (write b, claim d) is on its way
+        return real(body, url=url, **kwargs)
+
+    monkeypatch.setattr(ingest, "extract_article", extract)
+    with pytest.raises(KeyboardInterrupt):
+        list(ingest.articles_extract(rows))
+    stored = {a.pk: a for a in Article.objects.all()}
+    assert [stored[r.pk].extraction_status for r in rows] == ["ok", "ok"] + ["pending"] * 3
+    assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 0, 0, 0]
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()
+    assert "/d" in requested(web)  # d's job had claimed it and sent its request
+    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
