@@ -1396,8 +1396,7 @@ def commands(args, argv: list[str] | None) -> list[str]:
     argv = argv if argv is not None else sys.argv[1:]
     return [
         " ".join([".venv/bin/python", "bench/load.py", *argv]),
-        "DJANGO_SETTINGS_MODULE=bench.settings "
-        + server.replace("127.0.0.1:0", "127.0.0.1:PORT"),
+        "DJANGO_SETTINGS_MODULE=bench.settings " + server.replace("127.0.0.1:0", "127.0.0.1:PORT"),
         f"step 1: {step1}",
         f"step 2: {step2} ({args.share:.0%} of step 1's rate for {args.seconds} s)",
         ("worker" + (f" (nice {args.worker_nice})" if args.worker_nice else "") + ": ")
