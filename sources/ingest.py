@@ -16,7 +16,7 @@ from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 
 from . import googlenews, services
 from .extraction import ExtractionError, extract_article
@@ -312,50 +312,63 @@ class _Prefetch:
     def start(self, article: Article, slot: list) -> None:
         """Start ``article``'s job, then extract the page requested before (``settle``
         first)."""
-        done, self.done = self.done, None
-        self.runner.submit(_Job(article, slot, done))
-        if self.ahead is not None:
-            job, self.ahead = self.ahead, None
-            self.extracting = job.article
-            self.done = (_extract(job.article, job.request.result), job.slot)
-            self.extracting = None
+        self.runner.submit(_Job(article, slot, self.done))
+        self.done = None  # the job has it now
+        self._extract_ahead()
 
     def drain(self) -> None:
         """Write the last result, and extract and write the page requested last."""
         self.settle()
-        if self.done is not None:
-            (extracted, slot), self.done = self.done, None
-            slot[0] = extracted.write()
+        self._write_done()
+        self._extract_ahead()
+        self._write_done()
+
+    def _extract_ahead(self) -> None:
         if self.ahead is not None:
-            job, self.ahead = self.ahead, None
-            job.slot[0] = _extract_claimed(job.article, job.request.result)
+            job = self.ahead
+            self.extracting, self.ahead = job.article, None
+            self.done = (_extract(job.article, job.request.result), job.slot)
+            self.extracting = None
+
+    def _write_done(self) -> None:
+        if self.done is not None:
+            extracted, slot = self.done
+            slot[0] = extracted.write()
+            self.done = None  # kept until written: abandon() tries once more
 
     def abandon(self) -> None:
-        """The caller stopped (or an error escaped): keep what was extracted, free the rest."""
-        unfinished = self.runner.stop()
-        unwritten, claimed = [], [self.ahead]
-        if unfinished is not None:
-            if unfinished.done is not None and not unfinished.written:
+        """The caller stopped (or an error escaped): keep what was extracted, free the rest.
+
+        A result both ``done`` and a job hold (stopped between the two) is the job's: it
+        is written here only if the job did not get to write it.
+        """
+        unfinished = None
+        try:
+            unfinished = self.runner.stop()
+        finally:  # even when a second Ctrl-C cuts the wait short: free what is ours
+            running = self.runner.job  # one stop() could not wait for: left to its thread
+            jobs_results = {id(j.done) for j in (unfinished, running) if j and j.done}
+            unwritten = []  # in the order the articles were taken
+            if unfinished and unfinished.done and not unfinished.written:
                 unwritten.append(unfinished.done[0])
-            claimed.append(unfinished)
-        if self.done is not None:
-            unwritten.append(self.done[0])
-        self.ahead = self.done = None
-        for extracted in unwritten:
-            with contextlib.suppress(DatabaseError):  # the database may be what failed
-                extracted.write()
-        for job in claimed:
-            if job is not None and job.claimed:
-                if job.request is not None:
-                    job.request.close()
-                self._release(job.article)
-        if self.extracting is not None:
-            self._release(self.extracting)
-            self.extracting = None
+            if self.done is not None and id(self.done) not in jobs_results:
+                unwritten.append(self.done[0])
+            claimed, self.ahead, self.done = [self.ahead, unfinished], None, None
+            for extracted in unwritten:
+                with contextlib.suppress(Error):  # the database may be what failed
+                    extracted.write()
+            for job in claimed:
+                if job is not None and job.claimed:
+                    if job.request is not None:
+                        job.request.close()
+                    self._release(job.article)
+            if self.extracting is not None:
+                self._release(self.extracting)
+                self.extracting = None
 
     @staticmethod
     def _release(article: Article) -> None:
-        with contextlib.suppress(DatabaseError):
+        with contextlib.suppress(Error):
             services.article_release(article)
 
 
@@ -429,20 +442,22 @@ class _Runner:
         return job
 
     def stop(self) -> _Job | None:
-        if self.future is not None:
-            futures_wait([self.future])
-            self.future = None
-        if self.pool is not None:
-            pool, self.pool = self.pool, None
-            with contextlib.suppress(DatabaseError):
-                pool.submit(_close_thread_connection).result()
-            pool.shutdown()
+        try:
+            if self.future is not None:
+                futures_wait([self.future])
+                self.future = None
+        finally:
+            if self.pool is not None:
+                pool, self.pool = self.pool, None
+                pool.submit(_close_thread_connection)  # after the job, on its thread
+                pool.shutdown(wait=self.future is None)
         job, self.job = self.job, None
         return job
 
 
 def _close_thread_connection() -> None:
-    connection.close()  # the calling thread's own connection (Django keeps one per thread)
+    with contextlib.suppress(Error):
+        connection.close()  # the calling thread's own connection (Django keeps one per thread)
 
 
 def _claim(article: Article) -> Article | ExtractResult:

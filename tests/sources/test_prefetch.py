@@ -122,7 +122,7 @@ def test_at_most_two_leases_are_held_and_each_is_released(web, monkeypatch):
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
 
 
-def test_stopping_early_keeps_what_was_extracted_and_frees_the_page_on_its_way(web):
+def stop_early_and_check(web):
     serve_pages(web)
     rows = articles()
     results = ingest.articles_extract(rows)
@@ -140,6 +140,17 @@ def test_stopping_early_keeps_what_was_extracted_and_frees_the_page_on_its_way(w
     assert all(stored[r.pk].extracting_since is None for r in rows)
     assert [stored[r.pk].extraction_status for r in rows[3:]] == ["pending", "pending"]
     assert ingest.article_extract(third).outcome == "ok"
+
+
+def test_stopping_early_keeps_what_was_extracted_and_frees_the_page_on_its_way(web):
+    stop_early_and_check(web)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("jobs_thread")
+def test_stopping_early_with_the_jobs_thread(web):
+    stop_early_and_check(web)
+    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
 
 
 def test_a_page_another_worker_holds_is_skipped_unrequested(web):
@@ -549,14 +560,22 @@ def test_a_dripped_tls_handshake_is_cut_at_the_deadline():
 def test_ctrl_c_while_a_job_runs_waits_for_it_and_frees_its_lease(web, monkeypatch):
     serve_pages(web)
     rows = articles()
-    real = ingest.extract_article
+    real_extract, real_start = ingest.extract_article, ingest.start_fetch
+    interrupted = threading.Event()
 
     def extract(body, *, url, **kwargs):
         if url.endswith("/c"):
+            interrupted.set()
             raise KeyboardInterrupt  # while the job for d (write b, claim d) is on its way
-        return real(body, url=url, **kwargs)
+        return real_extract(body, url=url, **kwargs)
+
+    def start(url, **kwargs):
+        if url.endswith("/d"):
+            assert interrupted.wait(5)  # the job is still running when the loop is stopped
+        return real_start(url, **kwargs)
 
     monkeypatch.setattr(ingest, "extract_article", extract)
+    monkeypatch.setattr(ingest, "start_fetch", start)
     with pytest.raises(KeyboardInterrupt):
         list(ingest.articles_extract(rows))
     stored = {a.pk: a for a in Article.objects.all()}
@@ -565,3 +584,25 @@ def test_ctrl_c_while_a_job_runs_waits_for_it_and_frees_its_lease(web, monkeypat
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
     assert "/d" in requested(web)  # d's job had claimed it and sent its request
     assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threaded", [False, True], ids=["inline", "jobs-thread"])
+def test_ctrl_c_on_the_last_page_frees_its_lease(web, monkeypatch, threaded):
+    monkeypatch.setattr(ingest._Runner, "wanted", staticmethod(lambda: threaded))
+    serve_pages(web)
+    rows = articles()
+    real = ingest.extract_article
+
+    def extract(body, *, url, **kwargs):
+        if url.endswith("/e"):
+            raise KeyboardInterrupt
+        return real(body, url=url, **kwargs)
+
+    monkeypatch.setattr(ingest, "extract_article", extract)
+    with pytest.raises(KeyboardInterrupt):
+        list(ingest.articles_extract(rows))
+    stored = {a.pk: a for a in Article.objects.all()}
+    assert [stored[r.pk].extraction_status for r in rows] == ["ok"] * 4 + ["pending"]
+    assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 1, 1, 0]
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()
