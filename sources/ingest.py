@@ -401,7 +401,8 @@ class _Job:
 
 
 class _Runner:
-    """Runs each ``_Job`` on a thread of its own while the loop extracts a page.
+    """Runs each ``_Job`` on a thread of its own (one per loop) while the loop extracts a
+    page.
 
     Worth it where the job waits for a database server: on PostgreSQL the statement, its
     round trip (~0.55 ms to a server idle for the 20 ms of an extraction, against 0.11 ms
