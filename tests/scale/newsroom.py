@@ -261,10 +261,6 @@ class Newsroom:
         with self.lock:
             return [h for h in self.hits if h.agent == agent]
 
-    def busy(self, agent: str) -> int:
-        """Requests of this worker still being answered."""
-        return len(self.paths_in_flight(agent))
-
     def paths_in_flight(self, agent: str) -> set[str]:
         with self.lock:
             return {path for path, n in self.in_flight[agent].items() if n}

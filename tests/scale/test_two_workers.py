@@ -176,12 +176,17 @@ def ingestion(world, tmp_path_factory) -> Ingestion:
     # was certainly not finished, and some articles are stored but not all extracted. (Not
     # before the tick's own task has finished: retried, it would enqueue the unfinished
     # feeds a second time, a second tick.)
-    while not (news.busy(a.agent) and world.progress()["articles"] >= 20 and world.tick_done()):
+    # What A is fetching is read just before the kill: read after it (the kill waits for
+    # the process to go), an answer's delay may have run out meanwhile.
+    while True:
+        ready = world.progress()["articles"] >= 20 and world.tick_done()
+        a_in_flight = news.paths_in_flight(a.agent) if ready else set()
+        if a_in_flight:
+            break
         assert world.progress()["extracted"] < expected, "all done before A could be killed"
         assert time.monotonic() - started < 60, f"A never got to work.\n{world.diagnosis()}"
         time.sleep(0.02)
     a.kill()
-    a_in_flight = news.paths_in_flight(a.agent)
     world.timings["kill_after"] = time.monotonic() - started
     at_kill = world.progress()
     world.start("c", tmp_path_factory.mktemp("scale-c")).wait_ready(WORKERS)
