@@ -509,16 +509,39 @@ def measure(db: str, corpus: Corpus, port: int, server_pid: int, args: Any) -> S
     if db == "postgres" and (reason := postgres_reset(create=True)):
         return SuiteResult(db=db, command=command, skipped=reason)
     options = {"command": command, "breakdown": args.breakdown}
+    extra_env = {NO_PREFETCH_ENV: "1"} if args.no_prefetch else {}
+    report = run_spawned(
+        run_suite,
+        (db, corpus, server_pid, options),
+        db=db,
+        port=port,
+        workdir=corpus.root.parent,
+        timeout=7200,
+        extra_env=extra_env,
+    )
+    return SuiteResult(**report)
+
+
+def run_spawned(
+    target: Callable[..., None],
+    args: tuple,
+    *,
+    db: str,
+    port: int,
+    workdir: Path,
+    timeout: float,
+    extra_env: dict[str, str] | None = None,
+) -> Any:
+    """What ``target(*args, out)`` puts on ``out``, run in a spawned process with the
+    benchmark's environment for ``db``; the PostgreSQL bench database is dropped after."""
     saved = dict(os.environ)
     os.environ.pop("DATABASE_URL", None)
-    os.environ.update(bench_env(db, port, corpus.root.parent))
-    if args.no_prefetch:
-        os.environ[NO_PREFETCH_ENV] = "1"
+    os.environ.update({**bench_env(db, port, workdir), **(extra_env or {})})
     try:
         out = SPAWN.Queue()
-        process = SPAWN.Process(target=run_suite, args=(db, corpus, server_pid, options, out))
+        process = SPAWN.Process(target=target, args=(*args, out))
         process.start()
-        result = SuiteResult(**receive(out, [process], timeout=7200))
+        result = receive(out, [process], timeout=timeout)
         process.join()
         return result
     finally:

@@ -22,12 +22,10 @@ import statistics
 import sys
 import tempfile
 import time
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SPAWN = get_context("spawn")
 
 
 def run_once(root: str, db: str, corpus: Any, server_pid: int, out: Any) -> None:
@@ -86,21 +84,14 @@ def measure(root: str, db: str, corpus: Any, port: int, server_pid: int, tmp: st
 
     if db == "postgres" and (reason := ingest.postgres_reset(create=True)):
         raise SystemExit(reason)
-    workdir = Path(tempfile.mkdtemp(dir=tmp))
-    saved = dict(os.environ)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(ingest.bench_env(db, port, workdir))
-    try:
-        out = SPAWN.Queue()
-        process = SPAWN.Process(target=run_once, args=(root, db, corpus, server_pid, out))
-        process.start()
-        bare, pipeline, cpu = ingest.receive(out, [process], timeout=1800)
-        process.join()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        if db == "postgres":
-            ingest.postgres_reset(create=False)
+    bare, pipeline, cpu = ingest.run_spawned(
+        run_once,
+        (root, db, corpus, server_pid),
+        db=db,
+        port=port,
+        workdir=Path(tempfile.mkdtemp(dir=tmp)),
+        timeout=1800,
+    )
     print(
         f"[{time.strftime('%H:%M:%S')}] {db} {root}: bare {bare:.2f} s, pipeline "
         f"{pipeline:.2f} s (CPU {cpu:.2f} s), ratio {pipeline / bare:.3f}",

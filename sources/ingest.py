@@ -436,8 +436,7 @@ class _Runner:
 
     def wait(self) -> _Job | None:
         if self.future is not None:
-            future = self.future
-            future.result()  # raises what the job raised; the job stays for stop()
+            self.future.result()  # raises what the job raised; the job stays for stop()
             self.future = None
         job, self.job = self.job, None
         return job

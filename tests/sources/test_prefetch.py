@@ -42,6 +42,11 @@ def requested(web) -> list[str]:
     return [request.path for request, _ in web.log]
 
 
+def jobs_threads() -> list[threading.Thread]:
+    """The extraction loop's job threads still alive (none once a loop has ended)."""
+    return [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+
+
 def test_every_article_gets_the_outcome_it_gets_one_at_a_time(web):
     serve_pages(web, ["/a", "/d", "/e"])
     web.expect_request("/b").respond_with_data("gone", status=404)
@@ -150,7 +155,7 @@ def test_stopping_early_keeps_what_was_extracted_and_frees_the_page_on_its_way(w
 @pytest.mark.usefixtures("jobs_thread")
 def test_stopping_early_with_the_jobs_thread(web):
     stop_early_and_check(web)
-    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+    assert not jobs_threads()
 
 
 def test_a_page_another_worker_holds_is_skipped_unrequested(web):
@@ -402,7 +407,7 @@ def test_claims_writes_and_requests_run_on_a_thread_with_its_own_connection(web,
     jobs_connection = calls[0][3]
     assert jobs_connection is not connections["default"]  # not the caller's connection
     assert jobs_connection.connection is None  # closed when the loop ended
-    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+    assert not jobs_threads()
     assert set(Article.objects.values_list("extraction_status", "extraction_attempts")) == {
         ("ok", 1)
     }
@@ -425,7 +430,7 @@ def test_inside_a_transaction_everything_runs_on_the_callers_thread(web, monkeyp
     assert [r.outcome for r in ingest.articles_extract(rows)] == ["ok"] * 5
     assert {thread for _, _, thread, _ in calls} == {threading.current_thread().name}
     assert [what for what, *_ in calls].count("write+claim") == 3
-    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+    assert not jobs_threads()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -468,7 +473,7 @@ def test_a_result_the_jobs_thread_could_not_write_is_tried_again_and_the_error_r
     ]
     assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 1, 0, 0]
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
-    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+    assert not jobs_threads()
 
 
 def test_recording_then_claiming_when_the_recorded_article_is_gone():
@@ -583,7 +588,7 @@ def test_ctrl_c_while_a_job_runs_waits_for_it_and_frees_its_lease(web, monkeypat
     assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 0, 0, 0]
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
     assert "/d" in requested(web)  # d's job had claimed it and sent its request
-    assert not [t for t in threading.enumerate() if t.name.startswith("extraction-jobs")]
+    assert not jobs_threads()
 
 
 @pytest.mark.django_db(transaction=True)
