@@ -514,7 +514,9 @@ def test_two_workers_on_one_list_split_it_and_never_fetch_a_page_twice(web, pref
 
     def worker(_):
         try:
-            rows = list(Article.objects.order_by("id"))  # each worker loads the same list
+            # Each loads the pending list as extract_articles does: a worker that starts
+            # late must not see an article the other already extracted as one to claim.
+            rows = list(Article.objects.needing_extraction().order_by("id"))
             return [r.outcome for r in ingest.articles_extract(rows, prefetch=prefetch)]
         finally:
             connection.close()
