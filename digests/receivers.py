@@ -3,9 +3,10 @@
 from django.dispatch import receiver
 
 from sources.models import Article
-from sources.signals import articles_ingested, source_merged
+from sources.signals import articles_ingested, source_edited, source_merged
 
 from . import services
+from .caching import public_changed
 from .models import Topic
 
 
@@ -21,3 +22,12 @@ def place_after_ingestion(sender, feed, article_ids, **kwargs):
 @receiver(source_merged, dispatch_uid="digests.move_placements_on_merge")
 def move_placements_on_merge(sender, keep, merged, **kwargs):
     services.placements_move_to_source(keep=keep, merged=merged)
+
+
+@receiver(source_edited, dispatch_uid="digests.follow_an_edited_outlet")
+def follow_an_edited_outlet(sender, source, changed, **kwargs):
+    """An editor's fix to an outlet shows at once: outlet pages carry its name, domain and
+    state flag, and a new country places it anew wherever automation placed it."""
+    public_changed()
+    if "country" in changed:
+        services.placements_refresh(source_ids={source.pk})

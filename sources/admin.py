@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from . import ingest, services
 from .models import Article, ArticleFeed, Feed, KnownOutlet, Source
+from .signals import source_edited
 
 
 class BaseAdmin(admin.ModelAdmin):
@@ -96,6 +97,8 @@ class SourceAdmin(BaseAdmin):
         if "country" in form.changed_data:
             obj.country_origin = Source.CountryOrigin.EDITOR  # automation leaves it alone now
         super().save_model(request, obj, form, change)
+        if form.changed_data:
+            source_edited.send(sender=Source, source=obj, changed=list(form.changed_data))
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, source: Source) -> int:

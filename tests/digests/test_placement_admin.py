@@ -144,3 +144,39 @@ def test_the_topic_page_edits_perspectives_and_feeds_inline(admin_client, desk):
     assert page.status_code == 200
     formsets = {f.formset.prefix for f in page.context["inline_admin_formsets"]}
     assert formsets == {"perspectives", "topicfeed_set"}
+
+
+def test_an_outlets_country_set_in_the_sources_list_places_it_at_once(admin_client, desk):
+    """The quick path from Sources: the country column, Save; no command to run after."""
+    harbour = desk.placements.get(source__domain="thedailyharbour.example")
+    assert harbour.perspective is None  # nothing could place it
+    url = reverse("admin:sources_source_changelist") + "?q=thedailyharbour"
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(harbour.source_id),
+        "form-0-country": "CN",
+        "_save": "Save",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    harbour.refresh_from_db()
+    assert harbour.perspective == perspective(desk, "china")
+    assert harbour.origin == Placement.Origin.COUNTRY
+    assert harbour.source.country_origin == harbour.source.CountryOrigin.EDITOR
+
+
+def test_an_outlet_saved_without_a_new_country_keeps_its_placement(admin_client, desk):
+    xinhua = desk.placements.get(source__domain="english.news.cn")
+    services.placement_set(placement=xinhua, perspective=perspective(desk, "us"), user=None)
+    url = reverse("admin:sources_source_changelist") + "?q=english.news.cn"
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(xinhua.source_id),
+        "form-0-country": "US",  # an editor's country never moves an editor's placement
+        "form-0-state_affiliated": "on",
+        "_save": "Save",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    xinhua.refresh_from_db()
+    assert (xinhua.perspective, xinhua.origin) == (perspective(desk, "us"), Placement.Origin.EDITOR)

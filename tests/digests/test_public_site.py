@@ -554,3 +554,22 @@ def test_only_public_pages_without_cookies_are_kept_in_the_process(rf):
     assert LOCAL.size == 0
     PublicPageMiddleware(answer(cookie=False))(rf.get("/c/"))
     assert LOCAL.size == len(b"page")
+
+
+def test_an_outlet_renamed_in_the_admin_shows_its_new_name_at_once(
+    admin_client, client, topic, publisher, django_capture_on_commit_callbacks
+):
+    digest = make_published_digest(topic, DAY, publisher=publisher)
+    source = DigestArticle.objects.get(digest=digest, position=1).article.source
+    url = f"/outlets/{source.domain}/"
+    first = client.get(url)
+    assert "Harbour Daily Wire" not in first.content.decode()
+    change = f"/admin/sources/source/{source.pk}/change/"
+    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("source_form")
+    data = dict(form.form_values())  # what a browser sends, the inline placements included
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change, {**data, "name": "Harbour Daily Wire"})
+    assert response.status_code == 302
+    renamed = client.get(url)
+    assert "<h1>Harbour Daily Wire</h1>" in renamed.content.decode()
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
