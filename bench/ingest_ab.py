@@ -1,7 +1,7 @@
 """Two checkouts' pipelines against the bare libraries, in alternation (A/B).
 
     git worktree add /tmp/base <commit>
-    .venv/bin/python bench/ingest_ab.py /tmp/base . [--db sqlite|postgres] [--rounds 3]
+    .venv/bin/python bench/ingest_ab.py /tmp/base . [--db sqlite|postgres] [--rounds 3] [--weight 1]
 
 bench/ingest.py's first phase only (bare libraries and pipeline, feed by feed, on a fresh
 database), run for each checkout in turn, ABBA order, on one corpus and one demo server.
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (default 3)")
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--weight", type=int, default=1, help="page weight (bench/ingest.py)")
     args = parser.parse_args(argv)
     roots = [str(Path(root).resolve()) for root in args.roots]
     sys.path.insert(0, str(ROOT))
@@ -62,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
 
     ratios: dict[str, list[float]] = {root: [] for root in roots}
     with tempfile.TemporaryDirectory(prefix="digestcms-ab-") as tmp:
-        corpus = build_corpus(Path(tmp) / "corpus", feeds=args.feeds, articles=args.articles)
+        corpus = build_corpus(
+            Path(tmp) / "corpus", feeds=args.feeds, articles=args.articles, weight=args.weight
+        )
         server, conn, port = ingest.start_server(corpus)
         try:
             for n in range(args.rounds * 2):
