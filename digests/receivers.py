@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from sources.models import Article
-from sources.signals import articles_ingested, source_edited, source_merged
+from sources.signals import articles_ingested, outlets_edited, source_merged
 
 from . import services
 from .caching import public_changed
@@ -24,10 +24,12 @@ def move_placements_on_merge(sender, keep, merged, **kwargs):
     services.placements_move_to_source(keep=keep, merged=merged)
 
 
-@receiver(source_edited, dispatch_uid="digests.follow_an_edited_outlet")
-def follow_an_edited_outlet(sender, source, changed, **kwargs):
-    """An editor's fix to an outlet shows at once: outlet pages carry its name, domain and
-    state flag, and a new country places it anew wherever automation placed it."""
+@receiver(outlets_edited, dispatch_uid="digests.follow_edited_outlets")
+def follow_edited_outlets(sender, source_ids, placing, **kwargs):
+    """An editor's fix to outlets shows at once: outlet pages carry their names, domains and
+    state flags, and what placement reads places them anew wherever automation placed them
+    (an editor's placement stays), in the topics whose feeds carry them."""
     public_changed()
-    if "country" in changed:
-        services.placements_refresh(source_ids={source.pk})
+    if placing:
+        topics = Topic.objects.filter(feeds__articles__source_id__in=source_ids).distinct()
+        services.placements_refresh(topics=topics, source_ids=source_ids)

@@ -1,6 +1,9 @@
+import re
+
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -8,7 +11,7 @@ from django.utils.text import Truncator
 
 from . import ingest, services
 from .models import Article, ArticleFeed, Feed, KnownOutlet, Source
-from .signals import source_edited
+from .signals import outlets_edited
 
 
 class BaseAdmin(admin.ModelAdmin):
@@ -82,8 +85,35 @@ class FeedAdmin(BaseAdmin):
         queryset.update(active=False)
 
 
+COUNTRY_CODE = "Two letters (ISO 3166-1), such as CN or US; or empty."
+
+
+class SourceForm(forms.ModelForm):
+    """An outlet as editors type it: ``cn`` is CN, ``www.Example.com`` is example.com."""
+
+    class Meta:
+        error_messages = {"country": {"max_length": COUNTRY_CODE}}
+
+    def clean_domain(self) -> str:
+        return self.cleaned_data["domain"].strip().lower().removeprefix("www.")
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if country and not re.fullmatch(r"[A-Z]{2}", country):
+            raise forms.ValidationError(COUNTRY_CODE)
+        return country
+
+
+def outlets_changed(source_ids, *, placing: bool) -> None:
+    """Tell other apps (public pages, placements) that editors changed these outlets."""
+    ids = {pk for pk in source_ids if pk is not None}
+    if ids:
+        outlets_edited.send(sender=Source, source_ids=ids, placing=placing)
+
+
 @admin.register(Source)
 class SourceAdmin(BaseAdmin):
+    form = SourceForm
     list_display = ["name", "domain", "country", "state_affiliated", "article_count", "created_at"]
     list_filter = ["state_affiliated", "country"]
     search_fields = ["name", "domain"]
@@ -93,12 +123,18 @@ class SourceAdmin(BaseAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_articles=Count("articles"))
 
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=SourceForm, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        if "country" in form.changed_data:
+        changed = set(form.changed_data)
+        if "country" in changed:
             obj.country_origin = Source.CountryOrigin.EDITOR  # automation leaves it alone now
         super().save_model(request, obj, form, change)
-        if form.changed_data:
-            source_edited.send(sender=Source, source=obj, changed=list(form.changed_data))
+        if "domain" in changed and "country" not in changed:  # the registry may know it now
+            services.sources_classify(sources=Source.objects.filter(pk=obj.pk))
+        if change and changed:
+            outlets_changed([obj.pk], placing=bool(changed & {"country", "domain"}))
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, source: Source) -> int:
@@ -184,6 +220,8 @@ class ArticleAdmin(BaseAdmin):
         if change and "text" in form.changed_data:
             obj.text_locked = True  # an editor's correction is never overwritten
         super().save_model(request, obj, form, change)
+        if change and "source" in form.changed_data:  # its citations now link the new outlet
+            outlets_changed([form.initial.get("source"), obj.source_id], placing=True)
 
     @admin.action(description="Re-extract the full text")
     def reextract(self, request, queryset):
@@ -211,4 +249,27 @@ class KnownOutletAdmin(BaseAdmin):
     def save_model(self, request, obj, form, change):
         obj.domain = obj.domain.strip().lower().removeprefix("www.")
         obj.added_by_editor = True
+        old_domain = form.initial.get("domain") if change else None
         super().save_model(request, obj, form, change)
+        _reclassify_under([obj.domain, old_domain])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _reclassify_under([obj.domain])
+
+    def delete_queryset(self, request, queryset):
+        domains = list(queryset.values_list("domain", flat=True))
+        super().delete_queryset(request, queryset)
+        _reclassify_under(domains)
+
+
+def _reclassify_under(domains) -> None:
+    """The registry changed for these domains: their outlets (subdomains too) follow now."""
+    match = Q()
+    for domain in filter(None, domains):
+        match |= Q(domain=domain) | Q(domain__endswith=f".{domain}")
+    if not match:
+        return
+    outlets = Source.objects.filter(match)
+    services.sources_classify(sources=outlets)
+    outlets_changed(outlets.values_list("pk", flat=True), placing=True)

@@ -11,7 +11,8 @@ source_merged = Signal()
 # Arguments: feed (Feed), article_ids (list[int]).
 articles_ingested = Signal()
 
-# Sent after an editor saved an outlet in the admin (inside the request's transaction):
-# its name, domain and flags show on public pages, its country can move its placements.
-# Arguments: source (Source), changed (list of the form's changed field names).
-source_edited = Signal()
+# Sent after an editor changed outlets in the admin (inside the request's transaction):
+# what their public pages show changed and, with ``placing``, something placement reads
+# too (an outlet's country or domain, the known-outlet registry, an article's outlet).
+# Arguments: source_ids (set[int]), placing (bool).
+outlets_edited = Signal()

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from digests import services
 from digests.models import Placement
 from sources import services as source_services
+from sources.models import KnownOutlet
 from tests.factories import article_via, make_feed, make_source, make_topic, perspective
 
 pytestmark = pytest.mark.django_db
@@ -146,37 +148,91 @@ def test_the_topic_page_edits_perspectives_and_feeds_inline(admin_client, desk):
     assert formsets == {"perspectives", "topicfeed_set"}
 
 
+def sources_list_save(client, source, **columns):
+    """The Sources list with one row, its editable columns as given, and Save."""
+    url = reverse("admin:sources_source_changelist") + f"?q={source.domain}"
+    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "_save": "Save"}
+    data["form-0-id"] = str(source.pk)
+    data.update({f"form-0-{name}": value for name, value in columns.items()})
+    return client.post(url, data)
+
+
 def test_an_outlets_country_set_in_the_sources_list_places_it_at_once(admin_client, desk):
     """The quick path from Sources: the country column, Save; no command to run after."""
     harbour = desk.placements.get(source__domain="thedailyharbour.example")
     assert harbour.perspective is None  # nothing could place it
-    url = reverse("admin:sources_source_changelist") + "?q=thedailyharbour"
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-0-id": str(harbour.source_id),
-        "form-0-country": "CN",
-        "_save": "Save",
-    }
-    assert admin_client.post(url, data).status_code == 302
+    assert sources_list_save(admin_client, harbour.source, country="cn ").status_code == 302
     harbour.refresh_from_db()
-    assert harbour.perspective == perspective(desk, "china")
-    assert harbour.origin == Placement.Origin.COUNTRY
-    assert harbour.source.country_origin == harbour.source.CountryOrigin.EDITOR
+    assert (harbour.perspective, harbour.origin) == (
+        perspective(desk, "china"),
+        Placement.Origin.COUNTRY,
+    )
+    assert (harbour.source.country, harbour.source.country_origin) == ("CN", "editor")
 
 
-def test_an_outlet_saved_without_a_new_country_keeps_its_placement(admin_client, desk):
+def test_a_country_that_is_not_a_code_is_refused_with_the_reason(admin_client, desk):
+    harbour = desk.placements.get(source__domain="thedailyharbour.example")
+    for typed in ("China", "C1"):
+        response = sources_list_save(admin_client, harbour.source, country=typed)
+        assert response.status_code == 200
+        assert "Two letters (ISO 3166-1)" in response.content.decode()
+    harbour.source.refresh_from_db()
+    assert harbour.source.country == ""
+
+
+def test_an_outlet_saved_without_a_new_country_keeps_its_editor_placement(admin_client, desk):
     xinhua = desk.placements.get(source__domain="english.news.cn")
     services.placement_set(placement=xinhua, perspective=perspective(desk, "us"), user=None)
-    url = reverse("admin:sources_source_changelist") + "?q=english.news.cn"
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-0-id": str(xinhua.source_id),
-        "form-0-country": "US",  # an editor's country never moves an editor's placement
-        "form-0-state_affiliated": "on",
-        "_save": "Save",
-    }
-    assert admin_client.post(url, data).status_code == 302
+    response = sources_list_save(admin_client, xinhua.source, country="US", state_affiliated="on")
+    assert response.status_code == 302
     xinhua.refresh_from_db()
     assert (xinhua.perspective, xinhua.origin) == (perspective(desk, "us"), Placement.Origin.EDITOR)
+
+
+def test_an_outlets_domain_corrected_in_its_page_is_classified_and_placed_anew(admin_client, desk):
+    harbour = desk.placements.get(source__domain="thedailyharbour.example")
+    change = reverse("admin:sources_source_change", args=[harbour.source_id])
+    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("source_form")
+    data = {**dict(form.form_values()), "domain": "WWW.BJReview.com"}
+    assert admin_client.post(change, data).status_code == 302
+    harbour.refresh_from_db()
+    assert harbour.source.domain == "bjreview.com"
+    assert (harbour.source.country, harbour.source.state_affiliated) == ("CN", True)
+    assert (harbour.perspective, harbour.origin) == (
+        perspective(desk, "china"),
+        Placement.Origin.REGISTRY,
+    )
+
+
+def test_a_known_outlet_added_by_an_editor_places_its_outlets_at_once(admin_client, desk):
+    harbour = desk.placements.get(source__domain="thedailyharbour.example")
+    data = {"domain": "TheDailyHarbour.example", "name": "Daily Harbour", "country": "CN"}
+    add = reverse("admin:sources_knownoutlet_add")
+    assert admin_client.post(add, data).status_code == 302
+    harbour.refresh_from_db()
+    assert (harbour.perspective, harbour.origin) == (
+        perspective(desk, "china"),
+        Placement.Origin.REGISTRY,
+    )
+    assert harbour.source.name == "Daily Harbour"  # it was still named by its domain
+    known = KnownOutlet.objects.get(domain="thedailyharbour.example")
+    delete = reverse("admin:sources_knownoutlet_delete", args=[known.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    harbour.refresh_from_db()
+    assert (harbour.perspective, harbour.origin) == (None, Placement.Origin.NONE)
+
+
+def test_an_article_moved_to_another_outlet_places_that_outlet_at_once(admin_client, desk):
+    harbour = desk.placements.get(source__domain="thedailyharbour.example")
+    other = make_source("harbour.example.cn")
+    source_services.sources_classify()  # .cn: China
+    article = harbour.source.articles.get()
+    change = reverse("admin:sources_article_change", args=[article.pk])
+    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("article_form")
+    data = {**dict(form.form_values()), "source": str(other.pk)}
+    assert admin_client.post(change, data).status_code == 302
+    placed = Placement.objects.get(topic=desk, source=other)
+    assert (placed.perspective, placed.origin) == (
+        perspective(desk, "china"),
+        Placement.Origin.COUNTRY,
+    )

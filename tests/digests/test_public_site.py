@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import lxml.html
@@ -573,3 +574,31 @@ def test_an_outlet_renamed_in_the_admin_shows_its_new_name_at_once(
     renamed = client.get(url)
     assert "<h1>Harbour Daily Wire</h1>" in renamed.content.decode()
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_many_changes_in_one_transaction_renew_the_stamp_once(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    from digests.caching import SECOND, _StampOnce, public_changed, public_stamp
+
+    def queued() -> set:
+        return {c for _, c, _ in connection.run_on_commit if isinstance(c, _StampOnce)}
+
+    before = public_stamp()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(50):  # fifty rows saved from one list
+            public_changed()
+    assert len(callbacks) == 50 and len(set(callbacks)) == 1
+    assert before < public_stamp() <= max(before, time.time_ns()) + SECOND  # not 50 s ahead
+    with django_capture_on_commit_callbacks(execute=True):
+        public_changed()  # the next transaction's change moves it again
+    assert public_stamp() > before + SECOND - 1
+    with transaction.atomic():
+        with transaction.atomic():
+            public_changed()
+            transaction.set_rollback(True)  # this change is undone, and its stamp with it
+        assert not {c for c in queued() if not c.done}
+        public_changed()
+        assert len({c for c in queued() if not c.done}) == 1
