@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--weight", type=int, default=1, help="page weight (bench/ingest.py)")
     args = parser.parse_args(argv)
+    if args.weight < 1:
+        parser.error("--weight is a whole number from 1 up")
     roots = [str(Path(root).resolve()) for root in args.roots]
     sys.path.insert(0, str(ROOT))
     from bench import ingest
