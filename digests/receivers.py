@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from sources.models import Article
+from sources.models import Article, ArticleFeed
 from sources.signals import articles_ingested, outlets_edited, source_merged
 
 from . import services
@@ -31,5 +31,6 @@ def follow_edited_outlets(sender, source_ids, placing, **kwargs):
     (an editor's placement stays), in the topics whose feeds carry them."""
     public_changed()
     if placing:
-        topics = Topic.objects.filter(feeds__articles__source_id__in=source_ids).distinct()
+        carrying = ArticleFeed.objects.filter(article__source_id__in=source_ids)
+        topics = Topic.objects.filter(feeds__in=carrying.values("feed_id")).distinct()
         services.placements_refresh(topics=topics, source_ids=source_ids)

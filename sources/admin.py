@@ -2,8 +2,8 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -88,14 +88,17 @@ class FeedAdmin(BaseAdmin):
 COUNTRY_CODE = "Two letters (ISO 3166-1), such as CN or US; or empty."
 
 
-class SourceForm(forms.ModelForm):
+class OutletForm(forms.ModelForm):
     """An outlet as editors type it: ``cn`` is CN, ``www.Example.com`` is example.com."""
 
     class Meta:
         error_messages = {"country": {"max_length": COUNTRY_CODE}}
 
     def clean_domain(self) -> str:
-        return self.cleaned_data["domain"].strip().lower().removeprefix("www.")
+        domain = self.cleaned_data["domain"].strip().lower().removeprefix("www.")
+        if "." not in domain.strip("."):  # "com" would take in every .com outlet
+            raise forms.ValidationError("A whole domain, such as xinhuanet.com.")
+        return domain
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()
@@ -113,7 +116,7 @@ def outlets_changed(source_ids, *, placing: bool) -> None:
 
 @admin.register(Source)
 class SourceAdmin(BaseAdmin):
-    form = SourceForm
+    form = OutletForm
     list_display = ["name", "domain", "country", "state_affiliated", "article_count", "created_at"]
     list_filter = ["state_affiliated", "country"]
     search_fields = ["name", "domain"]
@@ -124,17 +127,19 @@ class SourceAdmin(BaseAdmin):
         return super().get_queryset(request).annotate(n_articles=Count("articles"))
 
     def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, form=SourceForm, **kwargs)
+        return super().get_changelist_form(request, form=OutletForm, **kwargs)
 
     def save_model(self, request, obj, form, change):
         changed = set(form.changed_data)
-        if "country" in changed:
-            obj.country_origin = Source.CountryOrigin.EDITOR  # automation leaves it alone now
+        if changed & {"country", "state_affiliated"}:
+            # The editor's from now on: automation leaves country and affiliation alone.
+            obj.country_origin = Source.CountryOrigin.EDITOR
         super().save_model(request, obj, form, change)
-        if "domain" in changed and "country" not in changed:  # the registry may know it now
+        if changed & {"domain", "country_origin"}:  # the registry may know it now
             services.sources_classify(sources=Source.objects.filter(pk=obj.pk))
         if change and changed:
-            outlets_changed([obj.pk], placing=bool(changed & {"country", "domain"}))
+            placing = bool(changed & {"country", "domain", "country_origin"})
+            outlets_changed([obj.pk], placing=placing)
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, source: Source) -> int:
@@ -240,36 +245,37 @@ class ArticleAdmin(BaseAdmin):
 
 @admin.register(KnownOutlet)
 class KnownOutletAdmin(BaseAdmin):
-    """The known-outlet registry; entries added here survive every sync of the shipped file."""
+    """The known-outlet registry; entries added or changed here survive every sync of the
+    shipped file. A shipped entry cannot be deleted (the next sync would bring it back):
+    change it instead, and your entry wins."""
 
+    form = OutletForm
     list_display = ["name", "domain", "country", "state_affiliated", "added_by_editor"]
     list_filter = ["country", "state_affiliated", "added_by_editor"]
     search_fields = ["name", "domain"]
 
+    def has_delete_permission(self, request, obj=None):
+        shipped = obj is not None and not obj.added_by_editor
+        return not shipped and super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        obj.domain = obj.domain.strip().lower().removeprefix("www.")
         obj.added_by_editor = True
         old_domain = form.initial.get("domain") if change else None
-        super().save_model(request, obj, form, change)
-        _reclassify_under([obj.domain, old_domain])
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            _registry_changed([obj.domain, old_domain])
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _reclassify_under([obj.domain])
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            _registry_changed([obj.domain])
 
     def delete_queryset(self, request, queryset):
-        domains = list(queryset.values_list("domain", flat=True))
-        super().delete_queryset(request, queryset)
-        _reclassify_under(domains)
+        with transaction.atomic():  # the delete action runs outside a transaction
+            domains = list(queryset.values_list("domain", flat=True))
+            super().delete_queryset(request, queryset)
+            _registry_changed(domains)
 
 
-def _reclassify_under(domains) -> None:
-    """The registry changed for these domains: their outlets (subdomains too) follow now."""
-    match = Q()
-    for domain in filter(None, domains):
-        match |= Q(domain=domain) | Q(domain__endswith=f".{domain}")
-    if not match:
-        return
-    outlets = Source.objects.filter(match)
-    services.sources_classify(sources=outlets)
-    outlets_changed(outlets.values_list("pk", flat=True), placing=True)
+def _registry_changed(domains) -> None:
+    outlets_changed(services.sources_reclassify_under(domains), placing=True)

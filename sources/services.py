@@ -130,6 +130,22 @@ def sources_classify(*, sources=None, registry: Registry | None = None) -> int:
     return sum(len(ids) for ids in groups.values())
 
 
+def sources_reclassify_under(domains) -> list[int]:
+    """The registry changed for these domains: classify their outlets (subdomains too) now.
+
+    Returns the ids of the outlets under them; ``sources_classify`` leaves alone those whose
+    country an editor set.
+    """
+    match = Q()
+    for domain in filter(None, domains):
+        match |= Q(domain=domain) | Q(domain__endswith=f".{domain}")
+    if not match:
+        return []
+    outlets = Source.objects.filter(match)
+    sources_classify(sources=outlets)
+    return list(outlets.values_list("pk", flat=True))
+
+
 def _chunks(ids: list[int], size: int = 5000):
     for start in range(0, len(ids), size):
         yield ids[start : start + size]

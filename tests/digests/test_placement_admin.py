@@ -10,7 +10,7 @@ from django.utils import timezone
 from digests import services
 from digests.models import Placement
 from sources import services as source_services
-from sources.models import KnownOutlet
+from sources.models import KnownOutlet, Source
 from tests.factories import article_via, make_feed, make_source, make_topic, perspective
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +236,40 @@ def test_an_article_moved_to_another_outlet_places_that_outlet_at_once(admin_cli
         perspective(desk, "china"),
         Placement.Origin.COUNTRY,
     )
+
+
+def test_an_editors_state_affiliated_flag_survives_every_reclassification(admin_client, desk):
+    """The registry calls Xinhua state media; an editor who says otherwise keeps the last word."""
+    xinhua = Source.objects.get(domain="english.news.cn")
+    response = sources_list_save(admin_client, xinhua, country=xinhua.country)  # flag unticked
+    assert response.status_code == 302
+    source_services.sources_classify()  # what place_sources runs
+    source_services.sources_reclassify_under(["news.cn"])  # what a registry edit runs
+    xinhua.refresh_from_db()
+    assert (xinhua.state_affiliated, xinhua.country_origin) == (False, "editor")
+
+
+def test_known_outlets_are_taken_as_typed_and_refused_with_a_reason(admin_client, desk):
+    add = reverse("admin:sources_knownoutlet_add")
+    for domain, country, error in (
+        ("www.News.cn", "cn", "Known outlet with this Domain already exists."),
+        ("com", "US", "A whole domain, such as xinhuanet.com."),
+        ("harbour.example", "China", "Two letters (ISO 3166-1)"),
+    ):
+        response = admin_client.post(add, {"domain": domain, "name": "X", "country": country})
+        assert response.status_code == 200, domain
+        assert error in response.content.decode(), domain
+    data = {"domain": "www.Harbour.example", "name": "Harbour", "country": "cn"}
+    assert admin_client.post(add, data).status_code == 302
+    known = KnownOutlet.objects.get(domain="harbour.example")
+    assert (known.country, known.added_by_editor) == ("CN", True)
+
+
+def test_a_shipped_known_outlet_cannot_be_deleted_only_changed(admin_client, desk):
+    shipped = KnownOutlet.objects.get(domain="news.cn")
+    delete = reverse("admin:sources_knownoutlet_delete", args=[shipped.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:sources_knownoutlet_changelist")
+    action = {"action": "delete_selected", "_selected_action": [shipped.pk], "post": "yes"}
+    admin_client.post(changelist, action)
+    assert KnownOutlet.objects.filter(pk=shipped.pk).exists()  # the next sync would restore it
