@@ -222,7 +222,7 @@ class ArticleAdmin(BaseAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if change and "text" in form.changed_data:
+        if change and {"text", "language"} & set(form.changed_data):
             obj.text_locked = True  # an editor's correction is never overwritten
         super().save_model(request, obj, form, change)
         if change and "source" in form.changed_data:  # its citations now link the new outlet

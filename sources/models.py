@@ -120,7 +120,8 @@ class Article(models.Model):
     text = models.TextField(blank=True)
     text_locked = models.BooleanField(
         default=False,
-        help_text="An editor corrected the text: re-extraction will never overwrite it.",
+        help_text="An editor corrected the text or the language: re-extraction will never "
+        "overwrite either.",
     )
     extraction_status = models.CharField(
         max_length=10, choices=Extraction.choices, default=Extraction.PENDING, db_index=True

@@ -380,14 +380,16 @@ def _record_statement(
     return _sql(_RECORD_OK if text else _RECORD_FAILED, Article), [*params, article.pk]
 
 
-# The result and the release of the lease: "text_locked" is read by the UPDATE itself.
+# The result and the release of the lease: "text_locked" (an editor corrected the text or
+# the language: both stay; a language still unknown is filled in) is read by the UPDATE.
 _RECORD_SET = (
     "UPDATE {table} SET {extracting_since} = NULL, {fetched_at} = %s, "
     "{extraction_attempts} = {extraction_attempts} + 1, {extraction_status} = %s, "
     "{extraction_error} = %s"
 )
 _RECORD_OK = (
-    _RECORD_SET + ", {language} = COALESCE(%s, {language}), "
+    _RECORD_SET + ", {language} = CASE WHEN {text_locked} AND {language} <> '' "
+    "THEN {language} ELSE COALESCE(%s, {language}) END, "
     "{text} = CASE WHEN {text_locked} THEN {text} ELSE %s END, "
     "{content_hash} = CASE WHEN {text_locked} THEN {content_hash} ELSE %s END "
     "WHERE {id} = %s"
@@ -404,7 +406,8 @@ _RECORD_THEN_CLAIM = (
     "{extraction_error} = CASE WHEN {id} = %s THEN %s ELSE {extraction_error} END"
 )
 _RECORD_THEN_CLAIM_OK = _RECORD_THEN_CLAIM + (
-    ", {language} = CASE WHEN {id} = %s THEN COALESCE(%s, {language}) ELSE {language} END, "
+    ", {language} = CASE WHEN {id} = %s AND NOT ({text_locked} AND {language} <> '') "
+    "THEN COALESCE(%s, {language}) ELSE {language} END, "
     "{text} = CASE WHEN {id} = %s AND NOT {text_locked} THEN %s ELSE {text} END, "
     "{content_hash} = CASE WHEN {id} = %s AND NOT {text_locked} THEN %s ELSE {content_hash} END"
 )

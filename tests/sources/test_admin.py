@@ -1,5 +1,6 @@
 """The sources admin: what editors and operators click every morning."""
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -97,6 +98,16 @@ def test_editing_an_articles_text_locks_it_against_reextraction(admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     article.refresh_from_db()
     assert (article.text, article.text_locked) == ("Corrected text.", True)
+
+
+def test_correcting_an_articles_language_locks_it_too(admin_client):
+    article = make_article(text="Extracted text.", language="en")
+    url = reverse("admin:sources_article_change", args=[article.pk])
+    form = lxml.html.fromstring(admin_client.get(url).content).get_element_by_id("article_form")
+    data = {**dict(form.form_values()), "language": "zh-Hans"}
+    assert admin_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert (article.language, article.text_locked) == ("zh-Hans", True)
 
 
 def test_reextract_action_fetches_the_page_again(admin_client, httpserver):

@@ -284,12 +284,14 @@ def test_a_non_html_link_is_skipped(web):
 def test_an_editors_corrected_text_survives_reextraction(web):
     web.expect_request("/world/story").respond_with_data(page("Chip rules tighten"))
     article = stored_article(web)
-    Article.objects.filter(pk=article.pk).update(text="Corrected by an editor.", text_locked=True)
+    Article.objects.filter(pk=article.pk).update(
+        text="Corrected by an editor.", language="zh-Hans", text_locked=True
+    )
     services.article_request_reextraction(articles=Article.objects.filter(pk=article.pk))
     article.refresh_from_db()
     assert ingest.article_extract(article).outcome == "ok"
     article.refresh_from_db()
-    assert article.text == "Corrected by an editor."
+    assert (article.text, article.language) == ("Corrected by an editor.", "zh-Hans")  # page: en
 
 
 def test_an_article_finished_by_another_worker_is_not_extracted_again(web):

@@ -67,6 +67,11 @@ def test_a_locked_text_survives_the_one_statement_result_write():
     row = fresh(article)
     assert (row.text, row.content_hash) == ("Corrected by an editor.", "x")
     assert (row.extraction_status, row.language, row.extracting_since) == ("ok", "de", None)
+    # A language the editor gave stays too; "de" above filled in one nobody knew.
+    Article.objects.filter(pk=article.pk).update(language="fr")
+    assert services.article_claim(fresh(article))
+    services.article_record_extraction(article=fresh(article), text="Machine text.", language="de")
+    assert fresh(article).language == "fr"
 
 
 def test_a_failure_is_recorded_and_releases_the_lease_and_keeps_the_text():

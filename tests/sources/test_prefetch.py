@@ -227,12 +227,16 @@ def test_recording_then_claiming_writes_the_result_even_when_the_claim_is_lost()
 
 
 def test_recording_then_claiming_never_overwrites_a_locked_text():
-    done, following = articles(["/a", "/b"], text="Corrected.", text_locked=True)
+    done, following = articles(["/a", "/b"], text="Corrected.", language="zh", text_locked=True)
     assert services.article_claim(done)
     assert services.article_record_then_claim(
-        article=done, result={"text": "Machine text."}, next_article=following
+        article=done, result={"text": "Machine text.", "language": "en"}, next_article=following
     )
-    assert Article.objects.get(pk=done.pk).text == "Corrected."
+    assert (Article.objects.get(pk=done.pk).text, Article.objects.get(pk=done.pk).language) == (
+        "Corrected.",
+        "zh",
+    )
+    assert Article.objects.get(pk=following.pk).language != "en"  # only the result's row
     assert Article.objects.get(pk=done.pk).extraction_status == "ok"
 
 
