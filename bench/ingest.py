@@ -665,7 +665,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--weight",
-        type=_weight,
+        type=weight_arg,
         default=1,
         help="Pages N times as heavy around the article (bench/corpus.py); 1, the default, "
         "is the corpus the targets are reported on.",
@@ -673,7 +673,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _weight(value: str) -> int:
+def weight_arg(value: str) -> int:
+    """argparse type of --weight (bench/ingest_ab.py uses it too)."""
     weight = int(value)
     if weight < 1:
         raise argparse.ArgumentTypeError("the weight is a whole number from 1 up")

@@ -54,14 +54,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (default 3)")
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--feeds", type=int, default=20)
-    parser.add_argument("--weight", type=int, default=1, help="page weight (bench/ingest.py)")
-    args = parser.parse_args(argv)
-    if args.weight < 1:
-        parser.error("--weight is a whole number from 1 up")
-    roots = [str(Path(root).resolve()) for root in args.roots]
     sys.path.insert(0, str(ROOT))
     from bench import ingest
     from bench.corpus import build_corpus
+
+    parser.add_argument(
+        "--weight", type=ingest.weight_arg, default=1, help="page weight (bench/ingest.py)"
+    )
+    args = parser.parse_args(argv)
+    roots = [str(Path(root).resolve()) for root in args.roots]
 
     ratios: dict[str, list[float]] = {root: [] for root in roots}
     with tempfile.TemporaryDirectory(prefix="digestcms-ab-") as tmp:

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +10,14 @@ from digests import services
 from digests.models import Placement
 from sources import services as source_services
 from sources.models import KnownOutlet, Source
-from tests.factories import article_via, make_feed, make_source, make_topic, perspective
+from tests.factories import (
+    admin_form,
+    article_via,
+    make_feed,
+    make_source,
+    make_topic,
+    perspective,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,8 +198,7 @@ def test_an_outlet_saved_without_a_new_country_keeps_its_editor_placement(admin_
 def test_an_outlets_domain_corrected_in_its_page_is_classified_and_placed_anew(admin_client, desk):
     harbour = desk.placements.get(source__domain="thedailyharbour.example")
     change = reverse("admin:sources_source_change", args=[harbour.source_id])
-    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("source_form")
-    data = {**dict(form.form_values()), "domain": "WWW.BJReview.com"}
+    data = admin_form(admin_client, change, "source_form", domain="WWW.BJReview.com")
     assert admin_client.post(change, data).status_code == 302
     harbour.refresh_from_db()
     assert harbour.source.domain == "bjreview.com"
@@ -228,8 +233,7 @@ def test_an_article_moved_to_another_outlet_places_that_outlet_at_once(admin_cli
     source_services.sources_classify()  # .cn: China
     article = harbour.source.articles.get()
     change = reverse("admin:sources_article_change", args=[article.pk])
-    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("article_form")
-    data = {**dict(form.form_values()), "source": str(other.pk)}
+    data = admin_form(admin_client, change, "article_form", source=str(other.pk))
     assert admin_client.post(change, data).status_code == 302
     placed = Placement.objects.get(topic=desk, source=other)
     assert (placed.perspective, placed.origin) == (

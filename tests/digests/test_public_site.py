@@ -18,7 +18,13 @@ from digests.markdown import digest_to_markdown
 from digests.models import Digest, DigestArticle, Placement, Topic
 from digests.pages import ListedSource, source_item
 from digests.services import placement_set
-from tests.factories import make_published_digest, make_publisher, make_topic, perspective
+from tests.factories import (
+    admin_form,
+    make_published_digest,
+    make_publisher,
+    make_topic,
+    perspective,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -566,10 +572,9 @@ def test_an_outlet_renamed_in_the_admin_shows_its_new_name_at_once(
     first = client.get(url)
     assert "Harbour Daily Wire" not in first.content.decode()
     change = f"/admin/sources/source/{source.pk}/change/"
-    form = lxml.html.fromstring(admin_client.get(change).content).get_element_by_id("source_form")
-    data = dict(form.form_values())  # what a browser sends, the inline placements included
+    data = admin_form(admin_client, change, "source_form", name="Harbour Daily Wire")
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(change, {**data, "name": "Harbour Daily Wire"})
+        response = admin_client.post(change, data)
     assert response.status_code == 302
     renamed = client.get(url)
     assert "<h1>Harbour Daily Wire</h1>" in renamed.content.decode()

@@ -1,12 +1,11 @@
 """The sources admin: what editors and operators click every morning."""
 
-import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sources.models import Article, Feed, Source
-from tests.factories import make_article, make_feed, make_source, page, rss, rss_item
+from tests.factories import admin_form, make_article, make_feed, make_source, page, rss, rss_item
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +102,7 @@ def test_editing_an_articles_text_locks_it_against_reextraction(admin_client):
 def test_correcting_an_articles_language_locks_it_too(admin_client):
     article = make_article(text="Extracted text.", language="en")
     url = reverse("admin:sources_article_change", args=[article.pk])
-    form = lxml.html.fromstring(admin_client.get(url).content).get_element_by_id("article_form")
-    data = {**dict(form.form_values()), "language": "zh-Hans"}
+    data = admin_form(admin_client, url, "article_form", language="zh-Hans")
     assert admin_client.post(url, data).status_code == 302
     article.refresh_from_db()
     assert (article.language, article.text_locked) == ("zh-Hans", True)
