@@ -1,7 +1,7 @@
 """Two checkouts' pipelines against the bare libraries, in alternation (A/B).
 
     git worktree add /tmp/base <commit>
-    .venv/bin/python bench/ingest_ab.py /tmp/base . [--db sqlite|postgres] [--rounds 3] [--weight 1]
+    .venv/bin/python bench/ingest_ab.py /tmp/base . [--db sqlite|postgres] [--rounds 3] [--weight 2]
 
 bench/ingest.py's first phase only (bare libraries and pipeline, feed by feed, on a fresh
 database), run for each checkout in turn, ABBA order, on one corpus and one demo server.
@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     from bench.corpus import build_corpus
 
     parser.add_argument(
-        "--weight", type=ingest.weight_arg, default=1, help="page weight (bench/ingest.py)"
+        "--weight",
+        type=ingest.weight_arg,
+        default=ingest.TARGET_WEIGHT,
+        help="page weight (bench/ingest.py)",
     )
     args = parser.parse_args(argv)
     roots = [str(Path(root).resolve()) for root in args.roots]
