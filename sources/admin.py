@@ -246,8 +246,9 @@ class ArticleAdmin(BaseAdmin):
 @admin.register(KnownOutlet)
 class KnownOutletAdmin(BaseAdmin):
     """The known-outlet registry; entries added or changed here survive every sync of the
-    shipped file. A shipped entry cannot be deleted (the next sync would bring it back):
-    change it instead, and your entry wins."""
+    shipped file. A shipped entry can be neither deleted nor moved to another domain (the
+    next sync would bring its domain back as shipped): change its country or flag instead,
+    and your entry wins; for another domain, add an entry."""
 
     form = OutletForm
     list_display = ["name", "domain", "country", "state_affiliated", "added_by_editor"]
@@ -255,8 +256,11 @@ class KnownOutletAdmin(BaseAdmin):
     search_fields = ["name", "domain"]
 
     def has_delete_permission(self, request, obj=None):
-        shipped = obj is not None and not obj.added_by_editor
-        return not shipped and super().has_delete_permission(request, obj)
+        return not _shipped(obj) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "domain"] if _shipped(obj) else fields
 
     def save_model(self, request, obj, form, change):
         obj.added_by_editor = True
@@ -275,6 +279,11 @@ class KnownOutletAdmin(BaseAdmin):
             domains = list(queryset.values_list("domain", flat=True))
             super().delete_queryset(request, queryset)
             _registry_changed(domains)
+
+
+def _shipped(known: KnownOutlet | None) -> bool:
+    """An entry the registry file put there (not one an editor added or changed)."""
+    return known is not None and not known.added_by_editor
 
 
 def _registry_changed(domains) -> None:

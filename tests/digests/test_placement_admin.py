@@ -277,3 +277,17 @@ def test_a_shipped_known_outlet_cannot_be_deleted_only_changed(admin_client, des
     action = {"action": "delete_selected", "_selected_action": [shipped.pk], "post": "yes"}
     admin_client.post(changelist, action)
     assert KnownOutlet.objects.filter(pk=shipped.pk).exists()  # the next sync would restore it
+
+
+def test_a_shipped_known_outlet_keeps_its_domain_so_no_sync_brings_it_back(admin_client, desk):
+    shipped = KnownOutlet.objects.get(domain="news.cn")
+    change = reverse("admin:sources_knownoutlet_change", args=[shipped.pk])
+    page = admin_client.get(change)
+    assert "domain" not in page.context["adminform"].form.fields  # shown, not editable
+    data = admin_form(admin_client, change, "knownoutlet_form", domain="other.example", country="")
+    assert admin_client.post(change, data).status_code == 302
+    shipped.refresh_from_db()
+    assert (shipped.domain, shipped.country, shipped.added_by_editor) == ("news.cn", "", True)
+    source_services.registry_sync()  # the file still lists news.cn: the editor's entry stays
+    assert KnownOutlet.objects.filter(domain="news.cn").get().country == ""
+    assert not KnownOutlet.objects.filter(domain="other.example").exists()
