@@ -16,7 +16,7 @@ from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import Error, connection
+from django.db import Error, InterfaceError, OperationalError, connection
 
 from . import googlenews, services
 from .extraction import ExtractionError, extract_article
@@ -499,8 +499,30 @@ class _Extracted:
     record: dict
 
     def write(self) -> ExtractResult:
-        services.article_record_extraction(article=self.article, **self.record)
+        _on_live_connection(
+            lambda: services.article_record_extraction(article=self.article, **self.record)
+        )
         return self.result
+
+
+def _on_live_connection(write: Callable[[], object]) -> None:
+    """Run ``write`` on this thread's connection, on a new one if the server dropped it.
+
+    On PostgreSQL the jobs' thread does the loop's writing, so the caller's connection idles
+    from loading the list until the last two results: long enough, on a long list, for a
+    server's ``idle_session_timeout``, a proxy's idle cut or a restart to end it. Such a
+    connection is closed and the write made once more on a new one (Django opens it).
+    Inside the caller's transaction, or on a connection that still works, the error is
+    the caller's.
+    """
+    try:
+        write()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block or connection.is_usable():
+            raise
+        logger.warning("The database connection was lost while idle; writing on a new one.")
+        connection.close()
+        write()
 
 
 def _extract_claimed(article: Article, page: Callable[[], FetchResponse]) -> ExtractResult:

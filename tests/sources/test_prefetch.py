@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
+from werkzeug import Response
 
 from sources import fetching, ingest, services
 from sources.fetching import BlockedURL, FetchTimeout, start_fetch
@@ -616,4 +617,32 @@ def test_ctrl_c_on_the_last_page_frees_its_lease(web, monkeypatch, threaded):
     stored = {a.pk: a for a in Article.objects.all()}
     assert [stored[r.pk].extraction_status for r in rows] == ["ok"] * 4 + ["pending"]
     assert [stored[r.pk].extraction_attempts for r in rows] == [1, 1, 1, 1, 0]
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_results_are_written_when_the_server_dropped_the_idle_connection(web):
+    """On PostgreSQL the caller's connection idles while the jobs' thread writes; a server
+    with idle_session_timeout ends it before the last two results are written."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL: runs when the suite does (DATABASE_URL, as in .ci/run).")
+
+    def slow_page(request):
+        time.sleep(0.15)
+        return Response(page(f"Story {request.path[1:]}"), content_type="text/html")
+
+    for path in PATHS:
+        web.expect_request(path).respond_with_handler(slow_page)
+    rows = articles()
+    with connection.cursor() as cursor:
+        cursor.execute("SET idle_session_timeout = '300ms'")  # this session only
+    try:
+        outcomes = [r.outcome for r in ingest.articles_extract(rows)]
+    finally:
+        connection.close()  # the next test gets a connection without the timeout
+    assert outcomes == ["ok"] * 5
+    stored = Article.objects.values_list("extraction_status", "extraction_attempts")
+    assert set(stored) == {("ok", 1)}
     assert not Article.objects.filter(extracting_since__isnull=False).exists()
