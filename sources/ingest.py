@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import Error, InterfaceError, OperationalError, connection
@@ -34,6 +35,7 @@ from .models import Article, Feed
 from .signals import articles_ingested
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -267,7 +269,8 @@ class _Worklist:
         if result.outcome == "busy":
             self.backwards = not self.backwards
         elif result.outcome == "done" and self.left:
-            self.left = deque(services.articles_still_claimable(list(self.left)))
+            left = list(self.left)
+            self.left = deque(_on_live_connection(lambda: services.articles_still_claimable(left)))
 
 
 class _Prefetch:
@@ -481,7 +484,7 @@ def _claim(article: Article) -> Article | ExtractResult:
 
 
 def _lost_claim(article: Article) -> ExtractResult:
-    if services.article_lease_held(article):
+    if _on_live_connection(lambda: services.article_lease_held(article)):
         return ExtractResult(article.pk, "busy", "Another worker is extracting this article.")
     return ExtractResult(article.pk, "done", "Already extracted (or removed) meanwhile.")
 
@@ -505,24 +508,24 @@ class _Extracted:
         return self.result
 
 
-def _on_live_connection(write: Callable[[], object]) -> None:
-    """Run ``write`` on this thread's connection, on a new one if the server dropped it.
+def _on_live_connection(query: Callable[[], T]) -> T:
+    """Run ``query`` on this thread's connection, on a new one if the server dropped it.
 
-    On PostgreSQL the jobs' thread does the loop's writing, so the caller's connection idles
-    from loading the list until the last two results: long enough, on a long list, for a
-    server's ``idle_session_timeout``, a proxy's idle cut or a restart to end it. Such a
-    connection is closed and the write made once more on a new one (Django opens it).
-    Inside the caller's transaction, or on a connection that still works, the error is
-    the caller's.
+    On PostgreSQL the jobs' thread does the loop's claims and writes, so the caller's
+    connection idles from loading the list until the last two results (or a claim lost to
+    another worker): long enough, on a long list, for a server's ``idle_session_timeout``,
+    a proxy's idle cut or a restart to end it. Such a connection is closed and the query
+    run once more on a new one (Django opens it). Inside the caller's transaction, or on
+    a connection that still works, the error is the caller's.
     """
     try:
-        write()
+        return query()
     except (OperationalError, InterfaceError):
         if connection.in_atomic_block or connection.is_usable():
             raise
-        logger.warning("The database connection was lost while idle; writing on a new one.")
+        logger.warning("The database connection was lost while idle; using a new one.")
         connection.close()
-        write()
+        return query()
 
 
 def _extract_claimed(article: Article, page: Callable[[], FetchResponse]) -> ExtractResult:
