@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from . import ingest, services
 from .models import Article, ArticleFeed, Feed, KnownOutlet, Source
+from .registry import shipped_domains
 from .signals import outlets_edited
 
 
@@ -246,9 +247,10 @@ class ArticleAdmin(BaseAdmin):
 @admin.register(KnownOutlet)
 class KnownOutletAdmin(BaseAdmin):
     """The known-outlet registry; entries added or changed here survive every sync of the
-    shipped file. A shipped entry can be neither deleted nor moved to another domain (the
-    next sync would bring its domain back as shipped): change its country or flag instead,
-    and your entry wins; for another domain, add an entry."""
+    shipped file. An entry for a domain the file lists can be neither deleted nor moved to
+    another domain, even once an editor changed it (the next sync would bring the domain
+    back from the file): change its country or flag instead, and your entry wins; for
+    another domain, add an entry."""
 
     form = OutletForm
     list_display = ["name", "domain", "country", "state_affiliated", "added_by_editor"]
@@ -282,8 +284,8 @@ class KnownOutletAdmin(BaseAdmin):
 
 
 def _shipped(known: KnownOutlet | None) -> bool:
-    """An entry the registry file put there (not one an editor added or changed)."""
-    return known is not None and not known.added_by_editor
+    """An entry whose domain the registry file lists (whoever changed it since)."""
+    return known is not None and known.domain in shipped_domains()
 
 
 def _registry_changed(domains) -> None:

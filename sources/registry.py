@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable
@@ -108,3 +109,9 @@ def country_from_tld(domain: str) -> str:
     if len(tld) == 2 and tld.isalpha() and tld not in GENERIC_CC_TLDS:
         return tld.upper()
     return ""
+
+
+@functools.cache
+def shipped_domains() -> frozenset[str]:
+    """The domains the registry file lists (read once per process: it ships with the code)."""
+    return frozenset(entry.domain for entry in read_registry_file())

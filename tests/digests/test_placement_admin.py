@@ -282,12 +282,31 @@ def test_a_shipped_known_outlet_cannot_be_deleted_only_changed(admin_client, des
 def test_a_shipped_known_outlet_keeps_its_domain_so_no_sync_brings_it_back(admin_client, desk):
     shipped = KnownOutlet.objects.get(domain="news.cn")
     change = reverse("admin:sources_knownoutlet_change", args=[shipped.pk])
-    page = admin_client.get(change)
-    assert "domain" not in page.context["adminform"].form.fields  # shown, not editable
-    data = admin_form(admin_client, change, "knownoutlet_form", domain="other.example", country="")
-    assert admin_client.post(change, data).status_code == 302
+    delete = reverse("admin:sources_knownoutlet_delete", args=[shipped.pk])
+    for country in ("", "HK"):  # once an editor's entry, still the file's domain
+        page = admin_client.get(change)
+        assert "domain" not in page.context["adminform"].form.fields  # shown, not editable
+        data = admin_form(
+            admin_client, change, "knownoutlet_form", domain="other.example", country=country
+        )
+        assert admin_client.post(change, data).status_code == 302
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     shipped.refresh_from_db()
-    assert (shipped.domain, shipped.country, shipped.added_by_editor) == ("news.cn", "", True)
+    assert (shipped.domain, shipped.country, shipped.added_by_editor) == ("news.cn", "HK", True)
     source_services.registry_sync()  # the file still lists news.cn: the editor's entry stays
-    assert KnownOutlet.objects.filter(domain="news.cn").get().country == ""
+    assert KnownOutlet.objects.filter(domain="news.cn").get().country == "HK"
     assert not KnownOutlet.objects.filter(domain="other.example").exists()
+
+
+def test_an_editors_own_known_outlet_can_be_moved_and_deleted(admin_client, desk):
+    own = KnownOutlet.objects.create(
+        domain="harbour.example", name="Harbour", country="GB", added_by_editor=True
+    )
+    change = reverse("admin:sources_knownoutlet_change", args=[own.pk])
+    data = admin_form(admin_client, change, "knownoutlet_form", domain="harbour-news.example")
+    assert admin_client.post(change, data).status_code == 302
+    own.refresh_from_db()
+    assert own.domain == "harbour-news.example"
+    delete = reverse("admin:sources_knownoutlet_delete", args=[own.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not KnownOutlet.objects.filter(pk=own.pk).exists()
