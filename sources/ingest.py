@@ -372,7 +372,7 @@ class _Prefetch:
     @staticmethod
     def _release(article: Article) -> None:
         with contextlib.suppress(Error):
-            services.article_release(article)
+            _on_live_connection(lambda: services.article_release(article))
 
 
 @dataclass
@@ -516,7 +516,9 @@ def _on_live_connection(query: Callable[[], T]) -> T:
     another worker): long enough, on a long list, for a server's ``idle_session_timeout``,
     a proxy's idle cut or a restart to end it. Such a connection is closed and the query
     run once more on a new one (Django opens it). Inside the caller's transaction, or on
-    a connection that still works, the error is the caller's.
+    a connection that still works, the error is the caller's. A write that committed just
+    as the connection broke (a restart, not an idle timeout) is made twice: the article's
+    attempt count is one too high, and a lease another worker took in between is cleared.
     """
     try:
         return query()

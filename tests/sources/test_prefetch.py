@@ -621,10 +621,11 @@ def test_ctrl_c_on_the_last_page_frees_its_lease(web, monkeypatch, threaded):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_dropped_while_idle_is_opened_again(web, caplog):
+@pytest.mark.parametrize("held_elsewhere", [None, 3], ids=["last writes", "lost claim"])
+def test_a_connection_the_server_dropped_while_idle_is_opened_again(web, caplog, held_elsewhere):
     """On PostgreSQL the caller's connection idles while the jobs' thread claims and writes;
-    a server with idle_session_timeout ends it before a lost claim is looked into and the
-    last two results are written."""
+    a server with idle_session_timeout ends it before the caller next uses it: for the last
+    two results, or first for a claim lost to another worker."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -637,17 +638,48 @@ def test_a_connection_the_server_dropped_while_idle_is_opened_again(web, caplog)
     for path in PATHS:
         web.expect_request(path).respond_with_handler(slow_page)
     rows = articles()
-    assert services.article_claim(Article.objects.get(pk=rows[3].pk))  # another worker's
+    expected = ["ok"] * 5
+    if held_elsewhere is not None:
+        assert services.article_claim(Article.objects.get(pk=rows[held_elsewhere].pk))
+        expected[held_elsewhere] = "busy"
     with connection.cursor() as cursor:
         cursor.execute("SET idle_session_timeout = '200ms'")  # this session only
     try:
         outcomes = [r.outcome for r in ingest.articles_extract(rows)]
     finally:
         connection.close()  # the next test gets a connection without the timeout
-    assert outcomes == ["ok", "ok", "ok", "busy", "ok"]
-    stored = Article.objects.exclude(pk=rows[3].pk).values_list(
-        "extraction_status", "extraction_attempts", "extracting_since"
-    )
+    assert outcomes == expected
+    ours = Article.objects.exclude(pk=rows[held_elsewhere].pk if held_elsewhere else None)
+    stored = ours.values_list("extraction_status", "extraction_attempts", "extracting_since")
     assert set(stored) == {("ok", 1, None)}
-    assert "/d" not in requested(web)
+    assert len(requested(web)) == outcomes.count("ok")
     assert "connection was lost while idle" in caplog.text  # it was dropped, and reopened
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_frees_the_leases_on_a_connection_the_server_dropped(web, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL: runs when the suite does (DATABASE_URL, as in .ci/run).")
+    serve_pages(web)
+    rows = articles()
+    real = ingest.extract_article
+
+    def extract(body, *, url, **kwargs):
+        if url.endswith("/c"):
+            time.sleep(0.4)  # the caller's connection is dropped meanwhile
+            raise KeyboardInterrupt
+        return real(body, url=url, **kwargs)
+
+    monkeypatch.setattr(ingest, "extract_article", extract)
+    with connection.cursor() as cursor:
+        cursor.execute("SET idle_session_timeout = '200ms'")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(ingest.articles_extract(rows))
+    finally:
+        connection.close()
+    assert not Article.objects.filter(extracting_since__isnull=False).exists()  # c's, d's freed
+    statuses = dict(Article.objects.values_list("url", "extraction_status"))
+    assert [statuses[r.url] for r in rows] == ["ok", "ok", "pending", "pending", "pending"]
