@@ -102,6 +102,8 @@ class SuiteResult:
     breakdown: dict[str, tuple[float, int]] = field(default_factory=dict)
     light_bare_s: float = 0.0  # step 1 alone on light pages (LIGHT_WEIGHT); 0 if not run
     light_pipeline_s: float = 0.0
+    light_background: float = 0.0  # others' cores meanwhile
+    light_skipped: str = ""  # why the light pages were not measured, when they were due
 
 
 # --- The demo server, and CPU accounting --------------------------------------------------
@@ -527,7 +529,7 @@ def run_light(db: str, corpus: Corpus, server_pid: int, out: Any) -> None:
     result = SuiteResult(db=db, command="")
     progress(db, f"light pages (weight {LIGHT_WEIGHT}): bare libraries and pipeline")
     compare(result, Bare(corpus), corpus, server_pid)
-    out.put((result.bare_s, result.pipeline_s))
+    out.put((result.bare_s, result.pipeline_s, result.background["first run"]))
 
 
 def measure_light(results: list[SuiteResult], args: Any, workdir: Path) -> None:
@@ -538,16 +540,25 @@ def measure_light(results: list[SuiteResult], args: Any, workdir: Path) -> None:
     server, conn, port = start_server(corpus)
     try:
         for result in results:
-            if result.skipped or (result.db == "postgres" and postgres_reset(create=True)):
+            if result.skipped:
                 continue
-            result.light_bare_s, result.light_pipeline_s = run_spawned(
-                run_light,
-                (result.db, corpus, server.pid),
-                db=result.db,
-                port=port,
-                workdir=workdir,
-                timeout=3600,
-            )
+            if result.db == "postgres" and (reason := postgres_reset(create=True)):
+                result.light_skipped = reason
+                continue
+            try:  # the targets measured already are printed whatever happens here
+                light = run_spawned(
+                    run_light,
+                    (result.db, corpus, server.pid),
+                    db=result.db,
+                    port=port,
+                    workdir=workdir,
+                    timeout=3600,
+                    extra_env=_prefetch_env(args),
+                )
+            except (RuntimeError, TimeoutError) as exc:
+                result.light_skipped = f"{type(exc).__name__}: {exc}"
+                continue
+            result.light_bare_s, result.light_pipeline_s, result.light_background = light
     finally:
         conn.send("stop")
         server.join(timeout=10)
@@ -565,7 +576,6 @@ def measure(db: str, corpus: Corpus, port: int, server_pid: int, args: Any) -> S
     if db == "postgres" and (reason := postgres_reset(create=True)):
         return SuiteResult(db=db, command=command, skipped=reason)
     options = {"command": command, "breakdown": args.breakdown, "weight": args.weight}
-    extra_env = {NO_PREFETCH_ENV: "1"} if args.no_prefetch else {}
     report = run_spawned(
         run_suite,
         (db, corpus, server_pid, options),
@@ -573,9 +583,13 @@ def measure(db: str, corpus: Corpus, port: int, server_pid: int, args: Any) -> S
         port=port,
         workdir=corpus.root.parent,
         timeout=7200,
-        extra_env=extra_env,
+        extra_env=_prefetch_env(args),
     )
     return SuiteResult(**report)
+
+
+def _prefetch_env(args: Any) -> dict[str, str]:
+    return {NO_PREFETCH_ENV: "1"} if args.no_prefetch else {}
 
 
 def run_spawned(
@@ -647,7 +661,11 @@ def _off_target(result: SuiteResult) -> str:
 
 
 def _light(result: SuiteResult) -> list[str]:
-    """The row of step 1 on light pages, when it ran."""
+    """The row of step 1 on light pages, when it ran (or why it did not)."""
+    if result.light_skipped:
+        return [
+            f"| Light pages (weight {LIGHT_WEIGHT}) | not measured: {result.light_skipped} | | |"
+        ]
     if not result.light_bare_s:
         return []
     n, bare, pipeline = result.pages, result.light_bare_s, result.light_pipeline_s
@@ -669,7 +687,10 @@ def _outcomes(outcomes: dict[str, int]) -> str:
 
 
 def _notes(result: SuiteResult) -> list[str]:
-    background = ", ".join(f"{phase} {cores:.2f}" for phase, cores in result.background.items())
+    phases = dict(result.background)
+    if result.light_bare_s:
+        phases["light pages"] = result.light_background
+    background = ", ".join(f"{phase} {cores:.2f}" for phase, cores in phases.items())
     shares = ", ".join(f"{k} {v:.0%}" for k, v in result.worker_cpu_share.items())
     notes = [
         f"- Pipeline CPU (this process) {result.pipeline_cpu_s:.2f} s of {result.pipeline_s:.2f} s"
