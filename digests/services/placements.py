@@ -78,8 +78,14 @@ def _refresh_topic(topic: Topic, registry, source_ids) -> RefreshResult:
     names = {p.pk: p.name for p in perspectives}
     feeds_of = _sources_by_feed(topic, list(feed_defaults), source_ids)
     # Locked: an editor's change committed between this read and the write below would
-    # otherwise be overwritten by the automatic decision.
-    locked = Placement.objects.select_for_update().filter(topic=topic, source_id__in=feeds_of)
+    # otherwise be overwritten by the automatic decision. Only the placements, in id order:
+    # the default ordering joins the outlets, and FOR UPDATE would lock their rows too,
+    # which another worker's new articles check (KEY SHARE) as they commit: a deadlock.
+    locked = (
+        Placement.objects.select_for_update(of=("self",))
+        .filter(topic=topic, source_id__in=feeds_of)
+        .order_by("pk")
+    )
     existing = {p.source_id: p for p in locked}
     sources = Source.objects.filter(pk__in=feeds_of).only("id", "domain", "country")
     new, changed, history = [], [], []

@@ -241,3 +241,39 @@ def test_new_articles_are_placed_right_after_ingestion(httpserver, settings):
     source = Source.objects.get(domain="english.news.cn")
     assert (source.country, source.state_affiliated) == ("CN", True)
     assert placed(topic, source).perspective.slug == "china"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_locks_placements_not_the_outlets_another_worker_is_storing_against(
+    registry, feed
+):
+    """Another worker's articles check their outlet row at COMMIT (a KEY SHARE lock); a
+    refresh that locked outlet rows FOR UPDATE (through the placements' default ordering,
+    which joins the outlets) waited on it while holding what that worker waited on: a
+    deadlock seen between two qclusters."""
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL: runs when the suite does (DATABASE_URL, as in .ci/run).")
+    topic = make_topic(feeds=[(feed, None)])
+    source = outlet("xinhuanet.com", feed)
+    services.placements_refresh(topics=[topic])
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432
+    )
+    try:
+        other.execute(  # an uncommitted article of that outlet, checked at its COMMIT
+            "SELECT 1 FROM sources_source WHERE id = %s FOR KEY SHARE", [source.pk]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            services.placements_refresh(topics=[topic])  # waited 2 s, then failed, before
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        other.close()
+    assert placed(topic, source).perspective is not None
